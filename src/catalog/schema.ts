@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+/**
+ * The shape of slo/catalog.yaml. Keys are snake_case in YAML; every object is strict so a typo
+ * in a key is an error rather than a silently ignored setting.
+ */
+
+const ID = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+const id = z.string().regex(ID, { message: 'must be lowercase letters, digits and dashes ([a-z0-9-]), starting and ending with a letter or digit' });
+
+export const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; use a number with a unit, such as 500ms, 30s, 5m, 1h or 30d` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const hostPort = z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, {
+  message: 'must be host:port, such as 127.0.0.1:8000',
+});
+
+const pathPrefix = z.string().regex(/^\/[A-Za-z0-9._~\-/]*[A-Za-z0-9._~-]$/, {
+  message: 'must be an absolute path without a trailing slash, such as /api/airtable',
+});
+
+const upstreamUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL such as http://127.0.0.1:8091' });
+
+const routeTemplate = z.string().regex(/^(\/([A-Za-z0-9._~-]+|\{[A-Za-z][A-Za-z0-9_]*\}))+$/, {
+  message: 'must be a path template such as /api/airtable/bases/{baseId}/records',
+});
+
+export const routeSchema = z.strictObject({
+  prefix: pathPrefix,
+  upstream_prefix: z.union([pathPrefix, z.literal('')]).optional(),
+  auth: z.enum(['required', 'public']).default('required'),
+  rate_limit: z.enum(['default', 'strict']).default('default'),
+});
+
+const breakerSchema = z.strictObject({
+  consecutive_failures: z.number().int().min(1).default(5),
+  failure_ratio: z.number().gt(0).max(1).default(0.5),
+  min_requests: z.number().int().min(1).default(20),
+  sample_size: z.number().int().min(2).default(100),
+  half_open_after: duration.prefault('60s'),
+  max_half_open_after: duration.prefault('300s'),
+});
+
+const retrySchema = z.strictObject({
+  max_attempts: z.number().int().min(1).max(5).default(2),
+  budget_ratio: z.number().min(0).max(1).default(0.2),
+  min_retries_per_second: z.number().min(0).default(5),
+});
+
+export const resilienceSchema = z.strictObject({
+  timeout: duration.prefault('10s'),
+  max_concurrency: z.number().int().min(1).default(512),
+  breaker: breakerSchema.default(() => breakerSchema.parse({})),
+  retries: retrySchema.default(() => retrySchema.parse({})),
+});
+
+const latencyModelSchema = z
+  .strictObject({ median: duration, p95: duration })
+  .refine((m) => m.p95 >= m.median, { message: 'p95 must be at least the median' });
+
+export const serviceSchema = z.strictObject({
+  id,
+  description: z.string().min(1),
+  consolidates: z.array(z.string().min(1)).default([]),
+  upstream: upstreamUrl,
+  owner: z.string().min(1),
+  tier: z.number().int().min(1).max(3),
+  kind: z.enum(['airtable', 'automation', 'ai', 'auth', 'user', 'workspace', 'permission']),
+  routes: z.array(routeSchema).min(1),
+  endpoints: z.array(routeTemplate).default([]),
+  resilience: resilienceSchema.default(() => resilienceSchema.parse({})),
+  simulation: z.strictObject({ latency: latencyModelSchema }),
+});
+
+const rateLimitSchema = z.strictObject({
+  requests: z.number().int().min(1),
+  per: duration,
+  burst: z.number().int().min(1).optional(),
+});
+
+export const gatewaySchema = z.strictObject({
+  listen: hostPort,
+  auth: z.strictObject({
+    jwt: z.strictObject({
+      issuer: z.string().min(1),
+      audience: z.string().min(1),
+      algorithms: z.array(z.enum(['HS256', 'RS256', 'ES256'])).min(1),
+      clock_tolerance: duration.prefault('5s'),
+    }),
+  }),
+  rate_limits: z.strictObject({ default: rateLimitSchema, strict: rateLimitSchema }),
+  limits: z.strictObject({
+    max_body_bytes: z.number().int().min(1),
+    max_header_bytes: z.number().int().min(1024),
+  }),
+  drain_timeout: duration.prefault('20s'),
+});
+
+export const catalogSchema = z.strictObject({
+  version: z.literal(1, { message: 'must be 1, the only catalog version this tool reads' }),
+  platform: z.string().min(1),
+  gateway: gatewaySchema,
+  simulator: z.strictObject({ admin: hostPort }),
+  services: z.array(serviceSchema).min(1),
+});
+
+export type CatalogInput = z.input<typeof catalogSchema>;
+export type CatalogSpec = z.output<typeof catalogSchema>;
+export type ServiceSpec = z.output<typeof serviceSchema>;
+export type RouteSpec = z.output<typeof routeSchema>;
+export type ResilienceSpec = z.output<typeof resilienceSchema>;
+export type GatewaySpec = z.output<typeof gatewaySchema>;

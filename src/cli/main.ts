@@ -1,0 +1,57 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { GatewayConfigError } from '../gateway/config.js';
+import { TracingConfigError } from '../telemetry/tracing-config.js';
+import { CliExit } from './exit.js';
+import { gatewayCommand } from './gateway.js';
+import { simulateCommand } from './simulate.js';
+import { upCommand } from './up.js';
+
+function port(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new InvalidArgumentError('must be a port number from 0 to 65535');
+  return parsed;
+}
+
+const program = new Command()
+  .name('sre')
+  .description('PyAirtable SRE control plane: gateway, simulator, SLO catalog and the observability around them.')
+  .showHelpAfterError();
+
+program
+  .command('simulate')
+  .description('serve every service of the catalog on its upstream port, with a fault API')
+  .option('-c, --catalog <file>', 'SLO catalog (default: $SRE_CATALOG or slo/catalog.yaml)')
+  .action(simulateCommand);
+
+program
+  .command('gateway')
+  .description('run the instrumented API gateway in front of the catalog services')
+  .option('-c, --catalog <file>', 'SLO catalog (default: $SRE_CATALOG or slo/catalog.yaml)')
+  .option('-p, --port <port>', 'listen port (default: the catalog gateway.listen port)', port)
+  .option('--host <host>', 'listen address (default: the catalog gateway.listen host)')
+  .action(gatewayCommand);
+
+program
+  .command('up')
+  .description('start the local stack (simulator and gateway) and print its URLs; Ctrl-C stops it')
+  .option('-c, --catalog <file>', 'SLO catalog (default: $SRE_CATALOG or slo/catalog.yaml)')
+  .action(upCommand);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CliExit) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(error.code);
+  }
+  if (error instanceof GatewayConfigError || error instanceof TracingConfigError) {
+    process.stderr.write(`configuration error: ${error.message}\n`);
+    process.exit(2);
+  }
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    const { address, port: busy } = error as { address?: string; port?: number };
+    process.stderr.write(`cannot listen on ${address ?? ''}:${busy ?? ''}: the port is already in use\n`);
+    process.exit(2);
+  }
+  throw error;
+}

@@ -1,0 +1,41 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+
+/** RFC 9110 §7.6.1 connection-specific headers, which a proxy must not forward. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/** Never forwarded upstream: the API key is the gateway's business; identity headers are set by it alone. */
+const NOT_FORWARDED_UPSTREAM = new Set(['host', 'x-api-key', 'x-authenticated-subject', 'x-authenticated-tenant', 'x-authenticated-by', 'traceparent', 'tracestate']);
+
+export function withoutHopByHop(headers: IncomingHttpHeaders, alsoDrop?: ReadonlySet<string>): OutgoingHttpHeaders {
+  const listed = connectionListed(headers.connection);
+  const out: OutgoingHttpHeaders = {};
+  for (const name in headers) {
+    if (HOP_BY_HOP.has(name) || alsoDrop?.has(name) || listed?.has(name)) continue;
+    out[name] = headers[name];
+  }
+  return out;
+}
+
+export function upstreamRequestHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+  return withoutHopByHop(headers, NOT_FORWARDED_UPSTREAM);
+}
+
+export function appendForwardedFor(existing: string | string[] | undefined, clientAddress: string): string {
+  const previous = Array.isArray(existing) ? existing.join(', ') : existing;
+  return previous ? `${previous}, ${clientAddress}` : clientAddress;
+}
+
+function connectionListed(connection: string | undefined): Set<string> | undefined {
+  if (!connection || connection === 'keep-alive' || connection === 'close') return undefined;
+  return new Set(connection.split(',').map((token) => token.trim().toLowerCase()));
+}

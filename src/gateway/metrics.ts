@@ -1,0 +1,111 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { requestDurationBuckets } from './buckets.js';
+
+export const CIRCUIT_STATES = ['closed', 'open', 'half_open'] as const;
+export type CircuitStateName = (typeof CIRCUIT_STATES)[number];
+
+const OPENMETRICS = Registry.OPENMETRICS_CONTENT_TYPE;
+const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
+/**
+ * Everything the gateway exports. The series names and labels are a contract: the SLO rules,
+ * alerts and dashboards generated from the catalog query exactly these.
+ */
+export class GatewayMetrics {
+  /** Prometheus text format: what promtool and humans read. */
+  readonly textRegistry = new Registry();
+  /** OpenMetrics: what Prometheus negotiates, and the only format that carries exemplars. */
+  readonly openMetricsRegistry = new Registry<typeof OPENMETRICS>();
+  private rendering: Promise<unknown> = Promise.resolve();
+
+  readonly serverDuration: Histogram<'service' | 'http_route' | 'http_request_method' | 'http_response_status_code'>;
+  readonly clientDuration: Histogram<'service' | 'http_request_method' | 'http_response_status_code'>;
+  readonly circuitState: Gauge<'service' | 'state'>;
+  readonly rateLimited: Counter<'service' | 'policy'>;
+  readonly authFailures: Counter<'service' | 'reason'>;
+  readonly upstreamRejected: Counter<'service' | 'reason'>;
+  readonly upstreamRetries: Counter<'service'>;
+  readonly inFlight: Gauge;
+
+  constructor(latencyThresholdsSeconds: readonly number[]) {
+    this.openMetricsRegistry.setContentType(OPENMETRICS);
+    // prom-client refuses exemplar-enabled metrics in a text registry at construction, but renders
+    // them (without exemplars) once registered: build on the OpenMetrics registry, then share.
+    const registers = [this.openMetricsRegistry as unknown as Registry];
+    this.serverDuration = new Histogram({
+      name: 'http_server_request_duration_seconds',
+      help: 'Duration of HTTP requests handled by the gateway, from first byte in to last byte out.',
+      labelNames: ['service', 'http_route', 'http_request_method', 'http_response_status_code'] as const,
+      buckets: requestDurationBuckets(latencyThresholdsSeconds),
+      enableExemplars: true,
+      registers,
+    });
+    this.clientDuration = new Histogram({
+      name: 'http_client_request_duration_seconds',
+      help: 'Duration of calls from the gateway to an upstream service, until response headers arrive.',
+      labelNames: ['service', 'http_request_method', 'http_response_status_code'] as const,
+      buckets: requestDurationBuckets(latencyThresholdsSeconds),
+      registers,
+    });
+    this.circuitState = new Gauge({
+      name: 'gateway_upstream_circuit_state',
+      help: 'Circuit breaker state per upstream service: 1 for the current state, 0 for the others.',
+      labelNames: ['service', 'state'] as const,
+      registers,
+    });
+    this.rateLimited = new Counter({
+      name: 'gateway_rate_limited_requests_total',
+      help: 'Requests answered 429 by the gateway rate limiter.',
+      labelNames: ['service', 'policy'] as const,
+      registers,
+    });
+    this.authFailures = new Counter({
+      name: 'gateway_auth_failures_total',
+      help: 'Requests rejected 401 for missing or invalid credentials, by reason.',
+      labelNames: ['service', 'reason'] as const,
+      registers,
+    });
+    this.upstreamRejected = new Counter({
+      name: 'gateway_upstream_rejected_requests_total',
+      help: 'Requests the gateway failed fast without calling the upstream (circuit open, concurrency limit).',
+      labelNames: ['service', 'reason'] as const,
+      registers,
+    });
+    this.upstreamRetries = new Counter({
+      name: 'gateway_upstream_retries_total',
+      help: 'Retried upstream calls (idempotent requests only, within the retry budget).',
+      labelNames: ['service'] as const,
+      registers,
+    });
+    this.inFlight = new Gauge({ name: 'gateway_requests_in_flight', help: 'Requests the gateway is handling now.', registers });
+    for (const metric of [this.serverDuration, this.clientDuration, this.circuitState, this.rateLimited, this.authFailures, this.upstreamRejected, this.upstreamRetries, this.inFlight]) {
+      this.textRegistry.registerMetric(metric);
+    }
+    for (const registry of [this.textRegistry, this.openMetricsRegistry as unknown as Registry]) {
+      collectDefaultMetrics({ register: registry });
+      // Gauges named like counters: `promtool check metrics` rejects them, and they say little.
+      for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(name);
+    }
+  }
+
+  setCircuitState(service: string, state: CircuitStateName): void {
+    for (const candidate of CIRCUIT_STATES) this.circuitState.set({ service, state: candidate }, candidate === state ? 1 : 0);
+  }
+
+  /** Renders the exposition in the format the client asked for. */
+  async render(accept: string | undefined): Promise<{ contentType: string; body: string }> {
+    const wantsOpenMetrics = accept?.includes('application/openmetrics-text') ?? false;
+    // prom-client renames counters in place (drops "_total") while rendering OpenMetrics, and the
+    // same metric objects back the text registry: render one at a time and restore the names.
+    const job = this.rendering.then(async () => {
+      if (!wantsOpenMetrics) return { contentType: this.textRegistry.contentType, body: await this.textRegistry.metrics() };
+      const body = await this.openMetricsRegistry.metrics();
+      for (const metric of this.openMetricsRegistry.getMetricsAsArray() as unknown as { type: string; name: string }[]) {
+        if (metric.type === 'counter' && !metric.name.endsWith('_total')) metric.name = `${metric.name}_total`;
+      }
+      return { contentType: OPENMETRICS, body };
+    });
+    this.rendering = job.catch(() => undefined);
+    return job;
+  }
+}

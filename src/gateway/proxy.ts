@@ -1,0 +1,249 @@
+import { randomUUID } from 'node:crypto';
+import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, propagation, trace, type Span, type Tracer } from '@opentelemetry/api';
+import type { GatewaySpec } from '../catalog/index.js';
+import type { Logger } from '../telemetry/logger.js';
+import { AuthFailure, type Principal } from './auth/principal.js';
+import type { Authenticator } from './auth/authenticator.js';
+import { BodyLimit, BodyTooLargeError } from './body-limit.js';
+import { appendForwardedFor, upstreamRequestHeaders, withoutHopByHop } from './headers.js';
+import type { GatewayMetrics } from './metrics.js';
+import { rateLimit, type RateLimit, type TokenBucketLimiter } from './rate-limiter.js';
+import { sendJsonError } from './respond.js';
+import type { RouteMatch } from './route-table.js';
+import { BrokenCircuitError, BulkheadRejectedError, type Upstream, type UpstreamExchange } from './upstream.js';
+import { ClientAbortedError, UpstreamTimeoutError } from './upstream-errors.js';
+
+export type AccessLog = 'all' | 'errors' | 'off';
+
+export interface ProxyDeps {
+  readonly gateway: GatewaySpec;
+  readonly upstreams: ReadonlyMap<string, Upstream>;
+  readonly authenticator: Authenticator;
+  readonly limiter: TokenBucketLimiter;
+  readonly metrics: GatewayMetrics;
+  readonly tracer: Tracer;
+  readonly log: Logger;
+  readonly accessLog: AccessLog;
+}
+
+/** Status recorded when the client goes away before the response is complete (nginx's convention). */
+const CLIENT_CLOSED = 499;
+
+/**
+ * The proxied hot path. Deliberately plain node:http: one server span and one client span made
+ * by hand, a precompiled route, bound limits, and a pooled keep-alive upstream agent.
+ */
+export class Proxy {
+  private readonly limits: Readonly<Record<'default' | 'strict', RateLimit>>;
+
+  constructor(private readonly deps: ProxyDeps) {
+    const { rate_limits } = deps.gateway;
+    this.limits = {
+      default: rateLimit(rate_limits.default.requests, rate_limits.default.per, rate_limits.default.burst),
+      strict: rateLimit(rate_limits.strict.requests, rate_limits.strict.per, rate_limits.strict.burst),
+    };
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse, match: RouteMatch): Promise<void> {
+    const { metrics, tracer } = this.deps;
+    const started = performance.now();
+    const method = req.method ?? 'GET';
+    const serviceId = match.service.id;
+    const span = tracer.startSpan(
+      `${method} ${match.template}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          'http.request.method': method,
+          'http.route': match.template,
+          'url.path': req.url ?? '',
+          'url.scheme': 'http',
+          'client.address': req.socket.remoteAddress ?? '',
+          'user_agent.original': req.headers['user-agent'] ?? '',
+          'pyairtable.service': serviceId,
+        },
+      },
+      propagation.extract(ROOT_CONTEXT, req.headers),
+    );
+    let recorded = false;
+    const record = (status: number, error?: string): void => {
+      if (recorded) return;
+      recorded = true;
+      const seconds = (performance.now() - started) / 1000;
+      const labels = { service: serviceId, http_route: match.template, http_request_method: method, http_response_status_code: String(status) };
+      if (span.isRecording()) {
+        const { traceId, spanId } = span.spanContext();
+        // prom-client types exemplar labels as the metric's own label names; exemplars have their own.
+        const exemplarLabels = { trace_id: traceId, span_id: spanId } as unknown as typeof labels;
+        metrics.serverDuration.observe({ labels, value: seconds, exemplarLabels });
+        span.setAttribute('http.response.status_code', status);
+        if (status >= 500 || error) span.setStatus({ code: SpanStatusCode.ERROR, ...(error ? { message: error } : {}) });
+      } else {
+        metrics.serverDuration.observe({ labels, value: seconds });
+      }
+      span.end();
+      this.logAccess(req, status, seconds, span, serviceId, error);
+    };
+
+    let principal: Principal | undefined;
+    if (match.route.auth === 'required') {
+      const outcome = await this.deps.authenticator.authenticate(req.headers);
+      if (outcome instanceof AuthFailure) {
+        metrics.authFailures.inc({ service: serviceId, reason: outcome.reason });
+        res.setHeader('www-authenticate', `Bearer realm="pyairtable", error="invalid_token"`);
+        sendJsonError(res, 401, 'unauthorized', outcome.message, { reason: outcome.reason });
+        record(401, outcome.reason);
+        return;
+      }
+      principal = outcome;
+    }
+
+    if (!this.admit(req, res, match, principal)) {
+      record(429, 'rate_limited');
+      return;
+    }
+
+    const body = this.requestBody(req);
+    if (body instanceof BodyTooLargeError) {
+      sendJsonError(res, 413, 'payload_too_large', body.message);
+      record(413, 'payload_too_large');
+      return;
+    }
+
+    const upstream = this.deps.upstreams.get(serviceId);
+    if (!upstream) throw new Error(`no upstream for ${serviceId}`);
+    const clientSpan = tracer.startSpan(
+      `${method}`,
+      { kind: SpanKind.CLIENT, attributes: { 'http.request.method': method, 'server.address': match.service.upstreamHost, 'server.port': match.service.upstreamPort, 'url.full': `${match.service.upstream}${match.upstreamPath}` } },
+      trace.setSpan(ROOT_CONTEXT, span),
+    );
+    const headers = upstreamRequestHeaders(req.headers);
+    headers['x-forwarded-for'] = appendForwardedFor(req.headers['x-forwarded-for'], req.socket.remoteAddress ?? '');
+    headers['x-forwarded-proto'] = 'http';
+    if (req.headers.host) headers['x-forwarded-host'] = req.headers.host;
+    if (!headers['x-request-id']) headers['x-request-id'] = randomUUID();
+    if (principal) {
+      headers['x-authenticated-subject'] = principal.id;
+      headers['x-authenticated-by'] = principal.kind;
+      if (principal.tenant) headers['x-authenticated-tenant'] = principal.tenant;
+    }
+    propagation.inject(trace.setSpan(ROOT_CONTEXT, clientSpan), headers);
+
+    let current: ClientRequest | undefined;
+    const onClientGone = (): void => {
+      if (!res.writableFinished) {
+        current?.destroy(new ClientAbortedError('client closed the connection'));
+        record(CLIENT_CLOSED, 'client_closed');
+      }
+    };
+    res.once('close', onClientGone);
+
+    const clientStarted = performance.now();
+    let exchange: UpstreamExchange;
+    try {
+      exchange = await upstream.send({ method, path: match.upstreamPath, headers, body, onAttempt: (request) => (current = request) });
+    } catch (error) {
+      const failure = describeFailure(error as Error, serviceId);
+      if (failure.reason) metrics.upstreamRejected.inc({ service: serviceId, reason: failure.reason });
+      metrics.clientDuration.observe({ service: serviceId, http_request_method: method, http_response_status_code: failure.status === CLIENT_CLOSED ? String(CLIENT_CLOSED) : 'error' }, (performance.now() - clientStarted) / 1000);
+      clientSpan.setStatus({ code: SpanStatusCode.ERROR, message: failure.code });
+      clientSpan.setAttribute('error.type', failure.code);
+      clientSpan.end();
+      if (failure.status === CLIENT_CLOSED) return;
+      if (failure.retryAfterSeconds) res.setHeader('retry-after', String(failure.retryAfterSeconds));
+      sendJsonError(res, failure.status, failure.code, failure.message, { upstream: serviceId });
+      record(failure.status, failure.code);
+      return;
+    }
+
+    const { response } = exchange;
+    const status = response.statusCode ?? 502;
+    metrics.clientDuration.observe({ service: serviceId, http_request_method: method, http_response_status_code: String(status) }, (performance.now() - clientStarted) / 1000);
+    clientSpan.setAttribute('http.response.status_code', status);
+    if (status >= 500) clientSpan.setStatus({ code: SpanStatusCode.ERROR });
+    clientSpan.end();
+
+    if (res.destroyed) {
+      response.resume();
+      return;
+    }
+    res.writeHead(status, withoutHopByHop(response.headers));
+    response.on('error', () => {
+      res.destroy();
+      record(status, 'upstream_body_failed');
+    });
+    res.once('finish', () => {
+      record(status);
+    });
+    response.pipe(res);
+  }
+
+  /** Applies the route's rate-limit policy to the caller; answers 429 itself when refused. */
+  private admit(req: IncomingMessage, res: ServerResponse, match: RouteMatch, principal: Principal | undefined): boolean {
+    const policy = match.route.rate_limit;
+    const identity = principal ? `${principal.kind}:${principal.tenant ?? principal.id}` : `ip:${req.socket.remoteAddress ?? 'unknown'}`;
+    const limit = policy === 'default' && principal?.rateLimitPerMinute ? rateLimit(principal.rateLimitPerMinute, 60_000) : this.limits[policy];
+    const decision = this.deps.limiter.take(`${policy}|${identity}`, limit);
+    res.setHeader('x-ratelimit-limit', String(decision.limit));
+    res.setHeader('x-ratelimit-remaining', String(decision.remaining));
+    res.setHeader('x-ratelimit-reset', String(decision.resetSeconds));
+    if (decision.allowed) return true;
+    this.deps.metrics.rateLimited.inc({ service: match.service.id, policy });
+    res.setHeader('retry-after', String(decision.retryAfterSeconds));
+    sendJsonError(res, 429, 'rate_limited', `rate limit of the "${policy}" policy exceeded; retry after ${decision.retryAfterSeconds} s`);
+    return false;
+  }
+
+  private requestBody(req: IncomingMessage): IncomingMessage | BodyLimit | BodyTooLargeError | undefined {
+    const limit = this.deps.gateway.limits.max_body_bytes;
+    const declared = req.headers['content-length'];
+    if (declared !== undefined) {
+      const length = Number(declared);
+      if (length > limit) return new BodyTooLargeError(limit);
+      return length > 0 ? req : undefined;
+    }
+    if (req.headers['transfer-encoding'] === undefined) return undefined;
+    const counted = new BodyLimit(limit);
+    req.pipe(counted);
+    return counted;
+  }
+
+  private logAccess(req: IncomingMessage, status: number, seconds: number, span: Span, service: string, error: string | undefined): void {
+    const mode = this.deps.accessLog;
+    if (mode === 'off' || (mode === 'errors' && status < 500 && !error)) return;
+    const entry = {
+      method: req.method,
+      path: req.url,
+      status,
+      duration_ms: Math.round(seconds * 100_000) / 100,
+      upstream: service,
+      trace_id: span.spanContext().traceId,
+      ...(error ? { error } : {}),
+    };
+    if (status >= 500) this.deps.log.warn(entry, 'request failed');
+    else this.deps.log.info(entry, 'request');
+  }
+}
+
+interface Failure {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+  readonly reason?: string;
+  readonly retryAfterSeconds?: number;
+}
+
+function describeFailure(error: Error, service: string): Failure {
+  if (error instanceof BrokenCircuitError) {
+    return { status: 503, code: 'circuit_open', message: `${service} is failing; its circuit breaker is open`, reason: 'circuit_open', retryAfterSeconds: 5 };
+  }
+  if (error instanceof BulkheadRejectedError) {
+    return { status: 503, code: 'upstream_saturated', message: `${service} has too many requests in flight`, reason: 'concurrency_limit', retryAfterSeconds: 1 };
+  }
+  if (error instanceof UpstreamTimeoutError) return { status: 504, code: 'upstream_timeout', message: `${service} did not answer within ${error.timeoutMs} ms` };
+  if (error instanceof BodyTooLargeError) return { status: 413, code: 'payload_too_large', message: error.message };
+  if (error instanceof ClientAbortedError) return { status: CLIENT_CLOSED, code: 'client_closed', message: error.message };
+  const code = (error as NodeJS.ErrnoException).code;
+  return { status: 502, code: 'upstream_unavailable', message: `${service} could not be reached${code ? ` (${code})` : ''}` };
+}

@@ -1,0 +1,82 @@
+export interface RateLimit {
+  /** Tokens in a full bucket: how many requests may come at once. */
+  readonly capacity: number;
+  /** Tokens added per millisecond: the sustained rate. */
+  readonly refillPerMs: number;
+}
+
+export interface RateDecision {
+  readonly allowed: boolean;
+  readonly limit: number;
+  readonly remaining: number;
+  /** Seconds until the bucket is full again (X-RateLimit-Reset). */
+  readonly resetSeconds: number;
+  /** Seconds until one request is allowed again (Retry-After), when refused. */
+  readonly retryAfterSeconds: number;
+}
+
+interface Bucket {
+  tokens: number;
+  updatedMs: number;
+}
+
+export function rateLimit(requests: number, perMs: number, burst: number = requests): RateLimit {
+  return { capacity: burst, refillPerMs: requests / perMs };
+}
+
+/**
+ * Token buckets keyed by client identity. Unlike a fixed window, a token bucket cannot be
+ * doubled at a window boundary; the bucket map is swept so idle clients cost no memory.
+ */
+export class TokenBucketLimiter {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly maxKeys = 100_000) {
+    this.sweeper = setInterval(() => {
+      this.sweep(Date.now());
+    }, 60_000);
+    this.sweeper.unref();
+  }
+
+  take(key: string, limit: RateLimit, nowMs: number = Date.now()): RateDecision {
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      if (this.buckets.size >= this.maxKeys) this.evict(nowMs);
+      bucket = { tokens: limit.capacity, updatedMs: nowMs };
+      this.buckets.set(key, bucket);
+    } else {
+      bucket.tokens = Math.min(limit.capacity, bucket.tokens + (nowMs - bucket.updatedMs) * limit.refillPerMs);
+      bucket.updatedMs = nowMs;
+    }
+    const allowed = bucket.tokens >= 1;
+    if (allowed) bucket.tokens -= 1;
+    return {
+      allowed,
+      limit: limit.capacity,
+      remaining: Math.floor(bucket.tokens),
+      resetSeconds: Math.ceil((limit.capacity - bucket.tokens) / limit.refillPerMs / 1000),
+      retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((1 - bucket.tokens) / limit.refillPerMs / 1000)),
+    };
+  }
+
+  close(): void {
+    clearInterval(this.sweeper);
+  }
+
+  /** Drops buckets idle long enough to have refilled completely: they hold no information. */
+  private sweep(nowMs: number, idleMs = 300_000): void {
+    for (const [key, bucket] of this.buckets) {
+      if (nowMs - bucket.updatedMs > idleMs) this.buckets.delete(key);
+    }
+  }
+
+  private evict(nowMs: number): void {
+    this.sweep(nowMs, 1_000);
+    // Still full of active clients: drop the oldest inserted, which Map iteration order gives first.
+    for (const key of this.buckets.keys()) {
+      if (this.buckets.size < this.maxKeys) break;
+      this.buckets.delete(key);
+    }
+  }
+}

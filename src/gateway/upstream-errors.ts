@@ -1,0 +1,19 @@
+/** The upstream did not answer (or stalled) within its timeout. */
+export class UpstreamTimeoutError extends Error {
+  override name = 'UpstreamTimeoutError';
+  constructor(readonly timeoutMs: number) {
+    super(`no answer within ${timeoutMs} ms`);
+  }
+}
+
+/** The client went away; the upstream call was cancelled and says nothing about upstream health. */
+export class ClientAbortedError extends Error {
+  override name = 'ClientAbortedError';
+}
+
+/** Connection-level failures that happen before the upstream saw the request: safe to retry. */
+const RETRYABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+export function isConnectionFailure(error: Error): boolean {
+  return RETRYABLE_CODES.has((error as NodeJS.ErrnoException).code ?? '');
+}

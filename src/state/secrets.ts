@@ -1,0 +1,52 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import { z } from 'zod';
+import { readOrCreateSecret } from './secret-file.js';
+
+/** The secrets a local run needs. None has a default in code: each is generated on first start. */
+export interface LocalSecrets {
+  /** Shared HS256 key, as the auth service signs with today. */
+  readonly jwtHs256Secret: Uint8Array;
+  /** ES256 signing key of the simulated auth service; its public half is served as a JWKS. */
+  readonly jwtEs256PrivateJwk: JWK;
+  readonly apiKeys: readonly ApiKeyRecord[];
+}
+
+export const apiKeyRecordSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9-]+$/),
+  tenant: z.string().min(1),
+  key: z.string().min(32),
+  rate_limit_per_minute: z.number().int().min(1).optional(),
+});
+export type ApiKeyRecord = z.infer<typeof apiKeyRecordSchema>;
+
+export const SECRET_FILES = {
+  hs256: 'secrets/jwt-hs256.key',
+  es256: 'secrets/jwt-es256.private.jwk.json',
+  apiKeys: 'secrets/api-keys.json',
+} as const;
+
+export async function loadOrCreateSecrets(stateDirectory: string): Promise<LocalSecrets> {
+  const hs256 = await readOrCreateSecret(join(stateDirectory, SECRET_FILES.hs256), () => randomBytes(48).toString('base64url'));
+  const es256 = await readOrCreateSecret(join(stateDirectory, SECRET_FILES.es256), createEs256Jwk);
+  const apiKeys = await readOrCreateSecret(join(stateDirectory, SECRET_FILES.apiKeys), () =>
+    `${JSON.stringify([{ id: 'local-operator', tenant: 'local', key: `sre_${randomBytes(24).toString('base64url')}` }], null, 2)}\n`,
+  );
+  return {
+    jwtHs256Secret: new TextEncoder().encode(hs256.trim()),
+    jwtEs256PrivateJwk: JSON.parse(es256) as JWK,
+    apiKeys: z.array(apiKeyRecordSchema).parse(JSON.parse(apiKeys)),
+  };
+}
+
+async function createEs256Jwk(): Promise<string> {
+  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+  const jwk = await exportJWK(privateKey);
+  return `${JSON.stringify({ ...jwk, kid: `local-${randomUUID()}`, alg: 'ES256', use: 'sig' }, null, 2)}\n`;
+}
+
+export function publicJwk(privateJwk: JWK): JWK {
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicPart } = privateJwk;
+  return publicPart;
+}

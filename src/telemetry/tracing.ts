@@ -1,0 +1,95 @@
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  ConsoleSpanExporter,
+  ParentBasedSampler,
+  SimpleSpanProcessor,
+  TraceIdRatioBasedSampler,
+  type Sampler,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { trace, type Tracer } from '@opentelemetry/api';
+import { tracingConfigFromEnv, type TracingConfig } from './tracing-config.js';
+
+export interface Tracing {
+  readonly tracer: Tracer;
+  readonly config: TracingConfig;
+  /** Flushes buffered spans and stops exporting. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Starts the OpenTelemetry SDK without auto-instrumentation: the gateway creates its server and
+ * client spans by hand, which keeps the per-request cost off the proxied hot path.
+ */
+export async function startTracing(serviceName: string, env: NodeJS.ProcessEnv = process.env): Promise<Tracing> {
+  const config = tracingConfigFromEnv(env);
+  const processors = await spanProcessors(config);
+  const sdk = new NodeSDK({
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: env.OTEL_SERVICE_NAME ?? serviceName, [ATTR_SERVICE_VERSION]: '0.1.0' }),
+    sampler: sampler(config),
+    spanProcessors: processors,
+    textMapPropagator: new W3CTraceContextPropagator(),
+    instrumentations: [],
+    metricReaders: [],
+    logRecordProcessors: [],
+  });
+  sdk.start();
+  return {
+    tracer: trace.getTracer('pyairtable-sre', '0.1.0'),
+    config,
+    shutdown: () => sdk.shutdown(),
+  };
+}
+
+function sampler(config: TracingConfig): Sampler {
+  const ratio = new TraceIdRatioBasedSampler(config.samplerRatio);
+  switch (config.sampler) {
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'traceidratio':
+      return ratio;
+    case 'parentbased_always_on':
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: ratio });
+  }
+}
+
+async function spanProcessors(config: TracingConfig): Promise<SpanProcessor[]> {
+  const exporter = await spanExporter(config);
+  if (!exporter) return [];
+  return [config.exporter === 'console' ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter)];
+}
+
+async function spanExporter(config: TracingConfig): Promise<SpanExporter | undefined> {
+  switch (config.exporter) {
+    case 'none':
+      return undefined;
+    case 'console':
+      return new ConsoleSpanExporter();
+    case 'jaeger': {
+      // Deprecated upstream and kept only for existing Jaeger agents; loaded only when chosen.
+      const { JaegerExporter } = await import('@opentelemetry/exporter-jaeger');
+      return new JaegerExporter() as unknown as SpanExporter;
+    }
+    case 'otlp':
+      if (config.protocol === 'http/json') {
+        const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+        return new OTLPTraceExporter();
+      } else {
+        const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
+        return new OTLPTraceExporter();
+      }
+  }
+}
