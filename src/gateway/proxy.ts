@@ -151,6 +151,12 @@ export class Proxy {
       clientSpan.setAttribute('error.type', failure.code);
       clientSpan.end();
       if (failure.status === CLIENT_CLOSED) return;
+      if (error instanceof BodyTooLargeError) {
+        // Discard the rest of the upload so the client can read the answer, then close.
+        req.unpipe();
+        req.resume();
+        res.setHeader('connection', 'close');
+      }
       if (failure.retryAfterSeconds) res.setHeader('retry-after', String(failure.retryAfterSeconds));
       sendJsonError(res, failure.status, failure.code, failure.message, { upstream: serviceId });
       record(failure.status, failure.code);

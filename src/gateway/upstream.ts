@@ -1,5 +1,5 @@
 import { Agent, request, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import {
   BrokenCircuitError,
   BulkheadRejectedError,
@@ -158,8 +158,14 @@ export class Upstream {
       upstreamRequest.on('error', reject);
       upstreamRequest.on('timeout', () => upstreamRequest.destroy(new UpstreamTimeoutError(timeoutMs)));
       call.onAttempt(upstreamRequest);
-      if (call.body) call.body.pipe(upstreamRequest);
-      else upstreamRequest.end();
+      // pipeline, not pipe: a failing body (client gone, size limit) must fail the upstream call too.
+      // The listener comes first so that the call fails with the body's own error (say, too large).
+      if (call.body) {
+        call.body.once('error', (error) => upstreamRequest.destroy(error));
+        pipeline(call.body, upstreamRequest, () => undefined);
+      } else {
+        upstreamRequest.end();
+      }
     });
   }
 }

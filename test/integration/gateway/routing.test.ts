@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testCatalog } from '../../helpers/catalog.js';
+import { rawRequest } from '../../helpers/http.js';
+import { startStack, type Stack } from '../../helpers/processes.js';
+import { stackSecrets } from '../../helpers/secrets.js';
+
+let stack: Stack;
+let apiKey: string;
+
+interface LoggedRequest {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+}
+
+async function lastReceived(service: string): Promise<LoggedRequest> {
+  const body = (await (await fetch(`${stack.adminUrl}/services/${service}/requests?limit=1`)).json()) as { requests: LoggedRequest[] };
+  const last = body.requests.at(-1);
+  if (!last) throw new Error(`${service} received nothing`);
+  return last;
+}
+
+beforeAll(async () => {
+  stack = await startStack(await testCatalog());
+  apiKey = stackSecrets(stack.catalog.dir).apiKey;
+});
+afterAll(async () => {
+  await stack.stop();
+});
+
+describe('routing by catalog prefix', () => {
+  it.each([
+    ['/api/airtable/bases', 'airtable-domain', '/api/v1/airtable/bases'],
+    ['/api/workflows', 'automation-domain', '/api/workflows'],
+    ['/api/tools', 'ai-domain', '/api/tools'],
+    ['/api/users/u-42', 'user', '/api/users/u-42'],
+    ['/api/workspaces/ws-ops/members', 'workspace', '/api/workspaces/ws-ops/members'],
+  ])('%s reaches %s as %s', async (path, service, upstreamPath) => {
+    const response = await fetch(`${stack.gatewayUrl}${path}?view=grid`, { headers: { 'x-api-key': apiKey } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-simulated-service')).toBe(service);
+    expect((await lastReceived(service)).url).toBe(`${upstreamPath}?view=grid`);
+  });
+
+  it('does not route a path that only shares a prefix string (/api/airtablefoo)', async () => {
+    const response = await fetch(`${stack.gatewayUrl}/api/airtablefoo`, { headers: { 'x-api-key': apiKey } });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: 'not_found' });
+  });
+
+  it('passes upstream errors through with their status and body', async () => {
+    const response = await fetch(`${stack.gatewayUrl}/api/airtable/bases/app1/tables/t/records/recMISSING`, { headers: { 'x-api-key': apiKey } });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: 'not_found', message: 'record recMISSING does not exist' });
+  });
+});
+
+describe('forwarded headers', () => {
+  it('sets X-Forwarded-*, strips hop-by-hop and credential headers, and replaces spoofed identity', async () => {
+    const response = await rawRequest(stack.gatewayUrl, '/api/users/me', {
+      headers: {
+        'x-api-key': apiKey,
+        'x-forwarded-for': '203.0.113.7',
+        connection: 'keep-alive, x-remove-me',
+        'x-remove-me': 'hop',
+        'keep-alive': 'timeout=5',
+        te: 'trailers',
+        'proxy-authorization': 'Basic Zm9vOmJhcg==',
+        'x-authenticated-subject': 'admin',
+        'x-kept': 'end-to-end',
+      },
+    });
+    expect(response.status).toBe(200);
+    const seen = (await lastReceived('user')).headers;
+    expect(seen['x-forwarded-for']).toBe('203.0.113.7, 127.0.0.1');
+    expect(seen['x-forwarded-proto']).toBe('http');
+    expect(seen['x-forwarded-host']).toBe(`127.0.0.1:${stack.catalog.gatewayPort}`);
+    expect(seen['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(seen['x-kept']).toBe('end-to-end');
+    for (const dropped of ['x-remove-me', 'keep-alive', 'te', 'proxy-authorization', 'x-api-key']) expect(seen).not.toHaveProperty(dropped);
+    expect(seen['x-authenticated-subject']).toBe('local-operator');
+    expect(seen['x-authenticated-by']).toBe('api-key');
+    expect(JSON.parse(response.body)).toMatchObject({ id: 'local-operator', tenant: 'local' });
+  });
+});
+
+describe('streaming', () => {
+  it('streams a 5 MiB chunked upload through unchanged', async () => {
+    const chunk = Buffer.alloc(256 * 1024, 7);
+    const expected = createHash('sha256');
+    const result = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const target = new URL(stack.gatewayUrl);
+      const req = request({ host: target.hostname, port: target.port, method: 'POST', path: '/api/files', headers: { 'x-api-key': apiKey, 'transfer-encoding': 'chunked' } }, (res) => {
+        let body = '';
+        res.on('data', (data: Buffer) => (body += data.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      for (let index = 0; index < 20; index++) {
+        expected.update(chunk);
+        req.write(chunk);
+      }
+      req.end();
+    });
+    expect(result.status).toBe(201);
+    expect(JSON.parse(result.body)).toMatchObject({ bytes: 20 * chunk.length, sha256: expected.digest('hex') });
+  });
+
+  it('delivers a slow download incrementally rather than buffering it', async () => {
+    const arrivals: number[] = [];
+    let bytes = 0;
+    const started = Date.now();
+    const response = await fetch(`${stack.gatewayUrl}/api/files/f1?bytes=${8 * 65536}&chunk_delay_ms=100`, { headers: { 'x-api-key': apiKey } });
+    expect(response.status).toBe(200);
+    for await (const part of response.body ?? []) {
+      bytes += (part as Uint8Array).length;
+      arrivals.push(Date.now() - started);
+    }
+    expect(bytes).toBe(8 * 65536);
+    // A buffering proxy hands everything over at once, after the last chunk was produced.
+    expect(arrivals.length).toBeGreaterThanOrEqual(4);
+    expect((arrivals.at(-1) ?? 0) - (arrivals[0] ?? 0)).toBeGreaterThan(300);
+  });
+
+  it('streams server-sent events of a chat completion event by event', async () => {
+    const response = await fetch(`${stack.gatewayUrl}/api/chat`, {
+      method: 'POST',
+      headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], stream: true }),
+    });
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    let reads = 0;
+    let text = '';
+    for await (const part of response.body ?? []) {
+      reads++;
+      text += Buffer.from(part as Uint8Array).toString();
+    }
+    expect(text.endsWith('data: [DONE]\n\n')).toBe(true);
+    expect(reads).toBeGreaterThan(2);
+  });
+});
