@@ -76,7 +76,7 @@ function position(node: Node | undefined, lines: LineCounter): { line?: number; 
 
 function describe(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type' && issue.input === undefined) return `is required (${issue.expected})`;
-  if (issue.code === 'invalid_value') return `${issue.message}`;
+  if (issue.code === 'invalid_value') return issue.message;
   return issue.message;
 }
 

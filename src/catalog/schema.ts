@@ -7,7 +7,7 @@ import { parseDuration } from './duration.js';
  */
 
 const ID = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
-const id = z.string().regex(ID, { message: 'must be lowercase letters, digits and dashes ([a-z0-9-]), starting and ending with a letter or digit' });
+const id = z.string().regex(ID, { error: 'must be lowercase letters, digits and dashes ([a-z0-9-]), starting and ending with a letter or digit' });
 
 export const duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
@@ -19,17 +19,17 @@ export const duration = z.string().transform((text, ctx) => {
 });
 
 const hostPort = z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, {
-  message: 'must be host:port, such as 127.0.0.1:8000',
+  error: 'must be host:port, such as 127.0.0.1:8000',
 });
 
 const pathPrefix = z.string().regex(/^\/[A-Za-z0-9._~\-/]*[A-Za-z0-9._~-]$/, {
-  message: 'must be an absolute path without a trailing slash, such as /api/airtable',
+  error: 'must be an absolute path without a trailing slash, such as /api/airtable',
 });
 
-const upstreamUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL such as http://127.0.0.1:8091' });
+const upstreamUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://127.0.0.1:8091' });
 
 const routeTemplate = z.string().regex(/^(\/([A-Za-z0-9._~-]+|\{[A-Za-z][A-Za-z0-9_]*\}))+$/, {
-  message: 'must be a path template such as /api/airtable/bases/{baseId}/records',
+  error: 'must be a path template such as /api/airtable/bases/{baseId}/records',
 });
 
 export const routeSchema = z.strictObject({
@@ -63,7 +63,7 @@ export const resilienceSchema = z.strictObject({
 
 const latencyModelSchema = z
   .strictObject({ median: duration, p95: duration })
-  .refine((m) => m.p95 >= m.median, { message: 'p95 must be at least the median' });
+  .refine((m) => m.p95 >= m.median, { error: 'p95 must be at least the median' });
 
 export const serviceSchema = z.strictObject({
   id,
@@ -104,7 +104,7 @@ export const gatewaySchema = z.strictObject({
 });
 
 export const catalogSchema = z.strictObject({
-  version: z.literal(1, { message: 'must be 1, the only catalog version this tool reads' }),
+  version: z.literal(1, { error: 'must be 1, the only catalog version this tool reads' }),
   platform: z.string().min(1),
   gateway: gatewaySchema,
   simulator: z.strictObject({ admin: hostPort }),

@@ -34,7 +34,7 @@ export async function upCommand(options: UpOptions): Promise<void> {
   const state = stateDir();
   const logs = join(state, 'logs');
   mkdirSync(logs, { recursive: true });
-  const admin = `http://${`${catalog.simulatorAdmin.host}:${catalog.simulatorAdmin.port}`}`;
+  const admin = `http://${catalog.simulatorAdmin.host}:${catalog.simulatorAdmin.port}`;
   const gateway = `http://${catalog.gateway.listen}`;
   const components: Component[] = [
     { name: 'simulator', args: ['simulate', '--catalog', catalogPath], healthUrl: `${admin}/healthz`, url: admin },
@@ -52,7 +52,7 @@ export async function upCommand(options: UpOptions): Promise<void> {
   for (const component of components) {
     const logFile = join(logs, `${component.name}.log`);
     const child = spawn(process.execPath, [CLI, ...component.args], { stdio: ['ignore', 'ignore', 'pipe'], env: process.env });
-    child.stderr?.pipe(createWriteStream(logFile, { flags: 'a' }));
+    child.stderr.pipe(createWriteStream(logFile, { flags: 'a' }));
     children.push(child);
     child.once('exit', (code, signal) => {
       if (signal === null && code !== 0) process.stderr.write(`${component.name} exited with code ${code ?? '?'}; see ${relative(process.cwd(), logFile)}\n`);
@@ -78,8 +78,8 @@ async function assertPortsFree(catalog: Catalog): Promise<void> {
     const { host, port } = parseHostPort(hostPort);
     const free = await new Promise<boolean>((resolve) => {
       const probe = createServer();
-      probe.once('error', () => resolve(false));
-      probe.listen(port, host, () => probe.close(() => resolve(true)));
+      probe.once('error', () => { resolve(false); });
+      probe.listen(port, host, () => probe.close(() => { resolve(true); }));
     });
     if (!free) throw new CliExit(2, `port ${port} on ${host} (${name}) is already in use; stop what holds it (for example: ss -ltnp 'sport = :${port}') and start again`);
   }
@@ -101,7 +101,7 @@ async function waitHealthy(url: string, child: ChildProcess): Promise<boolean> {
 
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
   child.kill('SIGTERM');
   const killed = await Promise.race([exited.then(() => true), sleep(25_000).then(() => false)]);
   if (!killed) child.kill('SIGKILL');

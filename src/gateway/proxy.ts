@@ -114,7 +114,7 @@ export class Proxy {
     const upstream = this.deps.upstreams.get(serviceId);
     if (!upstream) throw new Error(`no upstream for ${serviceId}`);
     const clientSpan = tracer.startSpan(
-      `${method}`,
+      method,
       { kind: SpanKind.CLIENT, attributes: { 'http.request.method': method, 'server.address': match.service.upstreamHost, 'server.port': match.service.upstreamPort, 'url.full': `${match.service.upstream}${match.upstreamPath}` } },
       trace.setSpan(ROOT_CONTEXT, span),
     );

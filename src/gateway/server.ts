@@ -96,7 +96,7 @@ export async function startGateway(config: GatewayConfig, tracer: Tracer, log: L
     metrics,
     drain: async () => {
       draining = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => { resolve(); }));
       const deadline = Date.now() + catalog.gateway.drain_timeout;
       while (inFlight > 0 && Date.now() < deadline) {
         server.closeIdleConnections();

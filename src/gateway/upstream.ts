@@ -96,7 +96,7 @@ export class Upstream {
     this.budget = new RetryBudget(resilience.retries.budget_ratio, resilience.retries.min_retries_per_second);
     const { breaker: b } = resilience;
     this.breaker = circuitBreaker(
-      handleWhen((error) => !(error instanceof ClientAbortedError)).orWhenResult((exchange) => (exchange as UpstreamExchange).response.statusCode! >= 500),
+      handleWhen((error) => !(error instanceof ClientAbortedError)).orWhenResult((exchange) => ((exchange as UpstreamExchange).response.statusCode ?? 0) >= 500),
       {
         halfOpenAfter: new ExponentialBackoff({ initialDelay: b.half_open_after, maxDelay: b.max_half_open_after, generator: noJitterGenerator }),
         breaker: new ConsecutiveOrRatioBreaker(

@@ -68,7 +68,7 @@ export class SimulatedService {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => server.close(() => { resolve(); }));
     for (const socket of this.sockets) socket.destroy();
     await closed;
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT, importJWK, jwtVerify, type JWK, type JSONWebKeySet } from 'jose';
+import { SignJWT, importJWK, jwtVerify, type JSONWebKeySet } from 'jose';
 
 type SigningKey = Exclude<Awaited<ReturnType<typeof importJWK>>, Uint8Array>;
 import type { LocalSecrets } from '../state/secrets.js';
@@ -62,7 +62,7 @@ export class TokenIssuer {
       .setJti(randomUUID())
       .setExpirationTime(`${ttlSeconds}s`);
     if (algorithm === 'HS256') return jwt.setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(this.secrets.jwtHs256Secret);
-    const kid = (this.secrets.jwtEs256PrivateJwk as JWK).kid;
+    const kid = (this.secrets.jwtEs256PrivateJwk).kid;
     return jwt.setProtectedHeader({ alg: 'ES256', typ: 'JWT', ...(kid ? { kid } : {}) }).sign(this.es256Key);
   }
 }

@@ -46,7 +46,11 @@ async function createEs256Jwk(): Promise<string> {
   return `${JSON.stringify({ ...jwk, kid: `local-${randomUUID()}`, alg: 'ES256', use: 'sig' }, null, 2)}\n`;
 }
 
+const PUBLIC_JWK_FIELDS = ['kty', 'crv', 'x', 'y', 'n', 'e', 'kid', 'alg', 'use'] as const;
+
+/** The public half of a key: an allowlist of fields, so no private parameter can slip through. */
 export function publicJwk(privateJwk: JWK): JWK {
-  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicPart } = privateJwk;
+  const publicPart: JWK = {};
+  for (const field of PUBLIC_JWK_FIELDS) if (privateJwk[field] !== undefined) publicPart[field] = privateJwk[field];
   return publicPart;
 }

@@ -43,6 +43,6 @@ export function tracingConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Trac
 
 function oneOf<const T extends readonly string[]>(name: string, value: string, allowed: T): T[number] {
   const trimmed = value.trim().toLowerCase();
-  if ((allowed as readonly string[]).includes(trimmed)) return trimmed as T[number];
+  if ((allowed as readonly string[]).includes(trimmed)) return trimmed;
   throw new TracingConfigError(`${name}="${value}" is not supported; use one of: ${allowed.join(', ')}`);
 }

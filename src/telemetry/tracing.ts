@@ -81,7 +81,7 @@ async function spanExporter(config: TracingConfig): Promise<SpanExporter | undef
     case 'jaeger': {
       // Deprecated upstream and kept only for existing Jaeger agents; loaded only when chosen.
       const { JaegerExporter } = await import('@opentelemetry/exporter-jaeger');
-      return new JaegerExporter() as unknown as SpanExporter;
+      return new JaegerExporter();
     }
     case 'otlp':
       if (config.protocol === 'http/json') {

@@ -13,7 +13,7 @@ export function rawRequest(url: string, path: string, options: { method?: string
     const req = request({ host: target.hostname, port: target.port, path, method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
       let body = '';
       res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      res.on('end', () => { resolve({ status: res.statusCode ?? 0, headers: res.headers, body }); });
       res.on('error', reject);
     });
     req.on('error', reject);

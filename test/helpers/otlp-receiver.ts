@@ -27,16 +27,18 @@ export class OtlpReceiver {
   }
 
   static async start(): Promise<OtlpReceiver> {
-    let receiver: OtlpReceiver | undefined;
-    const server = createServer((req, res) => {
+    const server = createServer();
+    const receiver = new OtlpReceiver(server);
+    server.on('request', (req, res) => {
       let body = '';
-      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
       req.on('end', () => {
-        if (req.url === '/v1/traces' && receiver) receiver.accept(JSON.parse(body) as OtlpJson);
+        if (req.url === '/v1/traces') receiver.accept(JSON.parse(body) as OtlpJson);
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });
     });
-    receiver = new OtlpReceiver(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return receiver;
   }
@@ -47,12 +49,13 @@ export class OtlpReceiver {
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return new Promise((resolve) => this.server.close(() => { resolve(); }));
   }
 
   private accept(payload: OtlpJson): void {
     for (const resourceSpans of payload.resourceSpans ?? []) {
-      const serviceName = String(resourceSpans.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue ?? '');
+      const name = resourceSpans.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue;
+      const serviceName = typeof name === 'string' ? name : '';
       for (const scope of resourceSpans.scopeSpans ?? []) {
         for (const span of scope.spans ?? []) {
           const attributes: Record<string, unknown> = {};

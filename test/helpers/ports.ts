@@ -5,7 +5,7 @@ export async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
     Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve) => {
       const server = createServer();
-      server.listen(0, '127.0.0.1', () => resolve(server));
+      server.listen(0, '127.0.0.1', () => { resolve(server); });
     })),
   );
   const ports = servers.map((server) => {

@@ -41,8 +41,8 @@ export class JwtVerifier {
         if (!options.hs256Secret) throw new AuthFailure('unsupported_algorithm', 'HS256 tokens are not accepted by this gateway');
         return options.hs256Secret;
       }
-      if (ASYMMETRIC.has(header.alg ?? '') && jwks) return jwks(header, token);
-      throw new AuthFailure('unsupported_algorithm', `algorithm ${header.alg ?? '(none)'} is not accepted; allowed: ${options.algorithms.join(', ')}`);
+      if (ASYMMETRIC.has(header.alg) && jwks) return jwks(header, token);
+      throw new AuthFailure('unsupported_algorithm', `algorithm ${header.alg} is not accepted; allowed: ${options.algorithms.join(', ')}`);
     };
   }
 
@@ -59,6 +59,7 @@ export class JwtVerifier {
         issuer: this.options.issuer,
         audience: this.options.audience,
         clockTolerance: this.options.clockToleranceSeconds,
+        currentDate: new Date(nowMs),
         requiredClaims: ['exp', 'sub'],
       }));
     } catch (error) {

@@ -21,9 +21,12 @@ export const AUTH_FAILURE_REASONS = [
 ] as const;
 export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number];
 
-export class AuthFailure {
+export class AuthFailure extends Error {
+  override name = 'AuthFailure';
   constructor(
     readonly reason: AuthFailureReason,
-    readonly message: string,
-  ) {}
+    message: string,
+  ) {
+    super(message);
+  }
 }

@@ -95,7 +95,7 @@ describe('streaming', () => {
       const req = request({ host: target.hostname, port: target.port, method: 'POST', path: '/api/files', headers: { 'x-api-key': apiKey, 'transfer-encoding': 'chunked' } }, (res) => {
         let body = '';
         res.on('data', (data: Buffer) => (body += data.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on('end', () => { resolve({ status: res.statusCode ?? 0, body }); });
       });
       req.on('error', reject);
       for (let index = 0; index < 20; index++) {

@@ -69,7 +69,7 @@ describe('credentials', () => {
     ['garbage as a bearer token', { authorization: 'Bearer not.a.jwt' }, 'invalid_token'],
     ['binary garbage as a bearer token', { authorization: 'Bearer \xff\xfe\xfd' }, 'malformed_authorization'],
   ])('refuses %s with 401 and a JSON reason', async (_name, headers, reason) => {
-    const result = await callWith(headers as Record<string, string>);
+    const result = await callWith(headers);
     expect(result).toMatchObject({ status: 401, body: { error: 'unauthorized', reason } });
   });
 
@@ -193,7 +193,7 @@ describe('hostile requests get a 4xx JSON answer, never a 5xx or a crash', () =>
       const socket = connect(stack.catalog.gatewayPort, '127.0.0.1', () => socket.write('HELLO THERE\r\n\r\n'));
       let text = '';
       socket.on('data', (data) => (text += data.toString()));
-      socket.on('close', () => resolve(text));
+      socket.on('close', () => { resolve(text); });
     });
     expect(answer).toMatch(/^HTTP\/1\.1 400/);
     expect(answer).toContain('"error":"bad_request"');

@@ -1,0 +1,43 @@
+import { request } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testCatalog } from '../../helpers/catalog.js';
+import { startStack, type Stack } from '../../helpers/processes.js';
+import { stackSecrets } from '../../helpers/secrets.js';
+
+let stack: Stack;
+let apiKey: string;
+
+beforeAll(async () => {
+  stack = await startStack(await testCatalog());
+  apiKey = stackSecrets(stack.catalog.dir).apiKey;
+});
+afterAll(async () => {
+  await stack.stop();
+});
+
+function slowRequest(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: stack.catalog.gatewayPort, path: '/api/airtable/bases', headers: { 'x-api-key': apiKey } }, (res) => {
+      res.resume();
+      res.on('end', () => { resolve(res.statusCode ?? 0); });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('graceful drain on SIGTERM', () => {
+  it('finishes every in-flight request, refuses new connections, and exits 0', async () => {
+    await fetch(`${stack.adminUrl}/faults/airtable-domain`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"latency_ms": 1500}' });
+    const inFlight = Array.from({ length: 20 }, () => slowRequest());
+    await sleep(300);
+    const exited = stack.gateway.stop();
+    await sleep(200);
+    await expect(fetch(`http://127.0.0.1:${stack.catalog.gatewayPort}/healthz`)).rejects.toThrow();
+    const statuses = await Promise.all(inFlight);
+    expect(statuses).toEqual(Array.from({ length: 20 }, () => 200));
+    expect(await exited).toBe(0);
+    expect(stack.gateway.logs()).toContain('"msg":"drained"');
+  });
+});

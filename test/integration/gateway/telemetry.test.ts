@@ -1,0 +1,100 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testCatalog } from '../../helpers/catalog.js';
+import { metricsText } from '../../helpers/http.js';
+import { OtlpReceiver } from '../../helpers/otlp-receiver.js';
+import { startStack, type Stack } from '../../helpers/processes.js';
+import { stackSecrets } from '../../helpers/secrets.js';
+import { requireTool, run } from '../../helpers/tools.js';
+
+let stack: Stack;
+let receiver: OtlpReceiver;
+let apiKey: string;
+
+beforeAll(async () => {
+  receiver = await OtlpReceiver.start();
+  stack = await startStack(await testCatalog(), {
+    OTEL_TRACES_EXPORTER: 'otlp',
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    OTEL_BSP_SCHEDULE_DELAY: '100',
+    OTEL_TRACES_SAMPLER: 'parentbased_always_on',
+  });
+  apiKey = stackSecrets(stack.catalog.dir).apiKey;
+});
+afterAll(async () => {
+  await stack.stop();
+  await receiver.close();
+});
+
+async function waitForSpans(traceId: string, count: number): Promise<OtlpReceiver['spans']> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const spans = receiver.spans.filter((span) => span.traceId === traceId);
+    if (spans.length >= count) return spans;
+    await sleep(50);
+  }
+  return receiver.spans.filter((span) => span.traceId === traceId);
+}
+
+describe('W3C trace context', () => {
+  it('continues the caller trace: the simulator sees the gateway client span as parent, and both spans are exported', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const callerSpan = '00f067aa0ba902b7';
+    const response = await fetch(`${stack.gatewayUrl}/api/workspaces/ws-ops?x=1`, { headers: { 'x-api-key': apiKey, traceparent: `00-${traceId}-${callerSpan}-01` } });
+    expect(response.status).toBe(200);
+
+    const received = (await (await fetch(`${stack.adminUrl}/services/workspace/requests?limit=1`)).json()) as { requests: { headers: Record<string, string> }[] };
+    const upstreamTraceparent = received.requests.at(-1)?.headers.traceparent ?? '';
+    const [, upstreamTrace, upstreamParent, flags] = upstreamTraceparent.split('-');
+    expect(upstreamTrace).toBe(traceId);
+    expect(flags).toBe('01');
+
+    const spans = await waitForSpans(traceId, 2);
+    const server = spans.find((span) => span.kind === 2);
+    const client = spans.find((span) => span.kind === 3);
+    expect(server).toMatchObject({
+      parentSpanId: callerSpan,
+      name: 'GET /api/workspaces/{workspaceId}',
+      serviceName: 'pyairtable-gateway',
+      attributes: { 'http.request.method': 'GET', 'http.route': '/api/workspaces/{workspaceId}', 'http.response.status_code': 200 },
+    });
+    expect(client).toMatchObject({ parentSpanId: server?.spanId, attributes: { 'http.response.status_code': 200, 'server.address': '127.0.0.1' } });
+    expect(upstreamParent).toBe(client?.spanId);
+  });
+
+  it('starts a new trace for a request without traceparent and still propagates one', async () => {
+    await fetch(`${stack.gatewayUrl}/api/users/u-9`, { headers: { 'x-api-key': apiKey } });
+    const received = (await (await fetch(`${stack.adminUrl}/services/user/requests?limit=1`)).json()) as { requests: { headers: Record<string, string> }[] };
+    expect(received.requests.at(-1)?.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+  });
+
+  it('puts trace ids on histogram exemplars in the OpenMetrics exposition only', async () => {
+    const traceId = 'aaaabbbbccccddddeeeeffff00001111';
+    await fetch(`${stack.gatewayUrl}/api/workspaces`, { headers: { 'x-api-key': apiKey, traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
+    const openMetrics = await (await fetch(`${stack.gatewayUrl}/metrics`, { headers: { accept: 'application/openmetrics-text; version=1.0.0' } })).text();
+    expect(openMetrics).toMatch(new RegExp(`http_server_request_duration_seconds_bucket\\{[^}]*service="workspace"[^}]*\\} \\d+ # \\{trace_id="${traceId}",span_id="[0-9a-f]{16}"\\}`));
+    expect(openMetrics.trimEnd().endsWith('# EOF')).toBe(true);
+    // The same counters keep their _total names in both formats after an OpenMetrics render.
+    expect(await metricsText(stack.gatewayUrl)).toContain('# TYPE gateway_auth_failures_total counter');
+    expect(await metricsText(stack.gatewayUrl)).not.toContain('trace_id');
+  });
+});
+
+describe('the live /metrics exposition', () => {
+  it('passes promtool check metrics, for the gateway and for the simulator', async () => {
+    const promtool = requireTool('promtool');
+    await fetch(`${stack.gatewayUrl}/api/users/me`);
+    for (const url of [`${stack.gatewayUrl}/metrics`, `${stack.adminUrl}/metrics`]) {
+      const result = run(promtool, ['check', 'metrics'], await (await fetch(url)).text());
+      expect(result, `${url}: ${result.output}`).toMatchObject({ status: 0 });
+    }
+  });
+
+  it('has 0.1 s as an exact bucket boundary, spelled as prom-client spells it', async () => {
+    await fetch(`${stack.gatewayUrl}/api/users/me`, { headers: { 'x-api-key': apiKey } });
+    const exposition = await metricsText(stack.gatewayUrl);
+    expect(exposition).toMatch(/http_server_request_duration_seconds_bucket\{le="0\.1",service="user"/);
+    const boundaries = new Set([...exposition.matchAll(/http_server_request_duration_seconds_bucket\{le="([^"]+)",service="user"/g)].map((m) => m[1]));
+    expect([...boundaries]).toEqual(['0.005', '0.01', '0.025', '0.05', '0.075', '0.1', '0.25', '0.5', '0.75', '1', '2.5', '5', '7.5', '10', '+Inf']);
+  });
+});

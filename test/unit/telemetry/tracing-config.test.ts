@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { tracingConfigFromEnv } from '../../../src/telemetry/tracing-config.js';
+
+describe('tracing configuration from OTEL_* variables', () => {
+  it('defaults to OTLP over http/protobuf, parent-based always-on', () => {
+    expect(tracingConfigFromEnv({})).toEqual({ exporter: 'otlp', protocol: 'http/protobuf', sampler: 'parentbased_always_on', samplerRatio: 1 });
+  });
+
+  it('reads exporter, protocol and a ratio sampler', () => {
+    expect(tracingConfigFromEnv({ OTEL_TRACES_EXPORTER: 'jaeger', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' }))
+      .toEqual({ exporter: 'jaeger', protocol: 'http/json', sampler: 'parentbased_traceidratio', samplerRatio: 0.1 });
+  });
+
+  it.each([
+    [{ OTEL_TRACES_EXPORTER: 'zipkin' }, 'OTEL_TRACES_EXPORTER="zipkin" is not supported; use one of: otlp, jaeger, console, none'],
+    [{ OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc' }, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL="grpc" is not supported; use one of: http/protobuf, http/json'],
+    [{ OTEL_TRACES_SAMPLER: 'sometimes' }, 'OTEL_TRACES_SAMPLER="sometimes" is not supported'],
+    [{ OTEL_TRACES_SAMPLER_ARG: '1.5' }, 'OTEL_TRACES_SAMPLER_ARG="1.5" is not a ratio; use a number from 0 to 1, such as 0.1'],
+  ])('fails at once on %j', (env, message) => {
+    expect(() => tracingConfigFromEnv(env)).toThrow(message);
+  });
+});
