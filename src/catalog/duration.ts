@@ -17,7 +17,7 @@ export function parseDuration(text: string): number | undefined {
   for (const [, amount, unit] of text.matchAll(PART)) {
     total += Number(amount) * (UNIT_MS[unit ?? ''] ?? Number.NaN);
   }
-  return Number.isFinite(total) && total > 0 ? total : undefined;
+  return Number.isFinite(total) ? total : undefined;
 }
 
 /** Formats milliseconds back into the largest exact Prometheus unit ("3600000" -> "1h"). */

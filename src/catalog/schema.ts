@@ -9,14 +9,21 @@ import { parseDuration } from './duration.js';
 const ID = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const id = z.string().regex(ID, { error: 'must be lowercase letters, digits and dashes ([a-z0-9-]), starting and ending with a letter or digit' });
 
-export const duration = z.string().transform((text, ctx) => {
-  const ms = parseDuration(text);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; use a number with a unit, such as 500ms, 30s, 5m, 1h or 30d` });
-    return z.NEVER;
-  }
-  return ms;
-});
+function durationAtLeast(minimumMs: number) {
+  return z.string().transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === undefined || ms < minimumMs) {
+      const floor = minimumMs > 0 ? '' : ' (0ms allowed)';
+      ctx.addIssue({ code: 'custom', message: `"${text}" is not a ${minimumMs > 0 ? 'positive ' : ''}duration; use a number with a unit, such as 500ms, 30s, 5m, 1h or 30d${floor}` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+}
+
+export const duration = durationAtLeast(1);
+/** Simulated latency may be zero: the benchmark measures proxies against an instant upstream. */
+const latencyDuration = durationAtLeast(0);
 
 const hostPort = z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, {
   error: 'must be host:port, such as 127.0.0.1:8000',
@@ -62,7 +69,7 @@ export const resilienceSchema = z.strictObject({
 });
 
 const latencyModelSchema = z
-  .strictObject({ median: duration, p95: duration })
+  .strictObject({ median: latencyDuration, p95: latencyDuration })
   .refine((m) => m.p95 >= m.median, { error: 'p95 must be at least the median' });
 
 export const serviceSchema = z.strictObject({

@@ -11,6 +11,7 @@ export interface LatencyModel {
  * latencies are right-skewed, and two quantiles are what an SRE actually knows about a service.
  */
 export function logNormalSampler(model: LatencyModel, random: () => number = Math.random): () => number {
+  if (model.medianMs <= 0) return () => 0;
   const mu = Math.log(model.medianMs);
   const sigma = model.p95Ms > model.medianMs ? (Math.log(model.p95Ms) - mu) / Z95 : 0;
   return () => Math.exp(mu + sigma * standardNormal(random));

@@ -117,7 +117,8 @@ export class SimulatedService {
       return { status: ready ? 200 : 503, body: { status: ready ? 'ready' : 'degraded', service: this.service.id } };
     }
     if (this.fault.hang) await this.hung;
-    await sleep(this.latency() + this.fault.latency_ms);
+    const delayMs = this.latency() + this.fault.latency_ms;
+    if (delayMs > 0) await sleep(delayMs);
     if (this.fault.error_ratio > 0 && Math.random() < this.fault.error_ratio) {
       req.resume();
       return { status: this.fault.error_status, body: { error: 'injected_fault', service: this.service.id } };

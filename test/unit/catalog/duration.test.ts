@@ -13,7 +13,11 @@ describe('durations', () => {
     expect(parseDuration(text)).toBe(ms);
   });
 
-  it.each(['', '5', 's', '1.5h', '-1s', '0s', '1 h', '1y'])('rejects %j', (text) => {
+  it('parses a zero duration as 0 (the schema decides where zero is allowed)', () => {
+    expect(parseDuration('0ms')).toBe(0);
+  });
+
+  it.each(['', '5', 's', '1.5h', '-1s', '1 h', '1y'])('rejects %j', (text) => {
     expect(parseDuration(text)).toBeUndefined();
   });
 

@@ -49,7 +49,7 @@ describe('loading slo/catalog.yaml', () => {
     const text = good.replace('timeout: 5s', 'timeout: 5');
     expect(problems(text)[0]).toMatch(/services\[0\]\.resilience\.timeout: /);
     const text2 = good.replace('timeout: 5s', 'timeout: five');
-    expect(problems(text2)).toEqual([`slo/catalog.yaml:${lineOf(text2, 'timeout: five')}:16: services[0].resilience.timeout: "five" is not a duration; use a number with a unit, such as 500ms, 30s, 5m, 1h or 30d`]);
+    expect(problems(text2)).toEqual([`slo/catalog.yaml:${lineOf(text2, 'timeout: five')}:16: services[0].resilience.timeout: "five" is not a positive duration; use a number with a unit, such as 500ms, 30s, 5m, 1h or 30d`]);
   });
 
   it('points a missing field at its parent', () => {
@@ -77,5 +77,12 @@ describe('loading slo/catalog.yaml', () => {
 
   it('refuses version 2 by name', () => {
     expect(problems(good.replace('version: 1', 'version: 2'))).toEqual(['slo/catalog.yaml:4:10: version: must be 1, the only catalog version this tool reads']);
+  });
+});
+
+describe('zero durations', () => {
+  it('allows 0ms simulated latency but not a 0s timeout', () => {
+    expect(() => parseCatalog(good.replace('latency: { median: 12ms, p95: 40ms }', 'latency: { median: 0ms, p95: 0ms }'), 'c.yaml')).not.toThrow();
+    expect(problems(good.replace('timeout: 5s', 'timeout: 0s'))).toEqual([expect.stringContaining('services[0].resilience.timeout: "0s" is not a positive duration')]);
   });
 });

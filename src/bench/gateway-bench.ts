@@ -1,0 +1,175 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { vegetaRate, wrkMax, type LoadResult } from './load.js';
+import { freePort, startNode, type BenchProcess } from './processes.js';
+
+/**
+ * The gateway benchmark. The same instant simulator endpoint behind (a) a bare node:http proxy,
+ * (b) fastify + @fastify/http-proxy, (c) this gateway with metrics and auth on, at 0 %, 10 % and
+ * 100 % trace sampling (exported over OTLP to a local sink). Systems are interleaved round by
+ * round so that drift on a shared, noisy machine hits all of them alike; medians are reported.
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const PATH = '/api/airtable/ping';
+const VEGETA = resolve('.tools/bin/vegeta');
+
+interface System {
+  readonly id: string;
+  readonly label: string;
+  readonly port: number;
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(VEGETA)) throw new Error('vegeta is missing; run scripts/setup (it builds vegeta into .tools/bin)');
+  const dir = mkdtempSync(join(tmpdir(), 'sre-bench-'));
+  const apiKey = `sre_${randomBytes(24).toString('base64url')}`;
+  mkdirSync(join(dir, 'secrets'), { recursive: true, mode: 0o700 });
+  writeFileSync(join(dir, 'secrets/api-keys.json'), JSON.stringify([{ id: 'bench', tenant: 'bench', key: apiKey }]), { mode: 0o600 });
+
+  const catalog = parse(readFileSync('slo/catalog.yaml', 'utf8')) as {
+    gateway: { listen: string; rate_limits: { default: { requests: number } } };
+    simulator: { admin: string };
+    services: { id: string; upstream: string; simulation: { latency: unknown } }[];
+  };
+  const adminPort = await freePort();
+  catalog.simulator.admin = `127.0.0.1:${adminPort}`;
+  catalog.gateway.rate_limits.default.requests = 1_000_000_000;
+  let upstreamPort = 0;
+  for (const service of catalog.services) {
+    const port = await freePort();
+    service.upstream = `http://127.0.0.1:${port}`;
+    if (service.id === 'airtable-domain') {
+      upstreamPort = port;
+      service.simulation.latency = { median: '0ms', p95: '0ms' };
+    }
+  }
+  const catalogFile = join(dir, 'catalog.yaml');
+  const systems: System[] = [
+    { id: 'bare', label: 'bare node:http proxy', port: await freePort() },
+    { id: 'fastify', label: 'fastify + @fastify/http-proxy', port: await freePort() },
+    { id: 'gateway-0', label: 'gateway, sampling 0 %', port: await freePort() },
+    { id: 'gateway-10', label: 'gateway, sampling 10 %', port: await freePort() },
+    { id: 'gateway-100', label: 'gateway, sampling 100 %', port: await freePort() },
+  ];
+  catalog.gateway.listen = `127.0.0.1:${systems[2]?.port ?? 0}`;
+  writeFileSync(catalogFile, stringify(catalog));
+
+  const sinkPort = await freePort();
+  const processes: BenchProcess[] = [];
+  const stopAll = async (): Promise<void> => {
+    await Promise.all(processes.map((p) => p.stop()));
+  };
+  process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
+  try {
+    const env = { SRE_STATE_DIR: dir, GATEWAY_ACCESS_LOG: 'errors', LOG_LEVEL: 'warn' };
+    processes.push(await startNode('simulator', ['bin/sre.js', 'simulate', '--catalog', catalogFile], `http://127.0.0.1:${adminPort}/healthz`, env));
+    processes.push(await startNode('otlp-sink', ['dist/bench/otlp-sink.js', String(sinkPort)], `http://127.0.0.1:${sinkPort}/`));
+    for (const system of systems) {
+      const url = `http://127.0.0.1:${system.port}/`;
+      if (system.id === 'bare' || system.id === 'fastify') {
+        processes.push(await startNode(system.id, [`dist/bench/${system.id}-proxy.js`, String(system.port), String(upstreamPort), '/api/airtable', '/api/v1/airtable'], url));
+        continue;
+      }
+      const ratio = { 'gateway-0': '0', 'gateway-10': '0.1', 'gateway-100': '1' }[system.id] ?? '0';
+      processes.push(
+        await startNode(system.id, ['bin/sre.js', 'gateway', '--catalog', catalogFile, '--port', String(system.port)], `${url}healthz`, {
+          ...env,
+          OTEL_TRACES_EXPORTER: 'otlp',
+          OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}`,
+          OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+          OTEL_TRACES_SAMPLER_ARG: ratio,
+        }),
+      );
+    }
+    const headers = { 'x-api-key': apiKey };
+    for (const system of systems) {
+      const response = await fetch(`http://127.0.0.1:${system.port}${PATH}`, { headers });
+      if (response.status !== 200) throw new Error(`${system.label} answered ${response.status} for ${PATH}: ${await response.text()}`);
+    }
+
+    log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}; wrk -t1 -c${CONNECTIONS}, ${SECONDS} s per run, ${ROUNDS} rounds, interleaved`);
+    for (const system of systems) await wrkMax(url(system), headers, 2, CONNECTIONS);
+
+    const max: Record<string, LoadResult[]> = Object.fromEntries(systems.map((s) => [s.id, []]));
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const system of systems) {
+        const result = await wrkMax(url(system), headers, SECONDS, CONNECTIONS);
+        max[system.id]?.push(result);
+        log(`round ${round} ${system.label.padEnd(30)} ${result.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms  errors ${(result.errorRatio * 100).toFixed(2)} %`);
+      }
+    }
+    const summary = Object.fromEntries(systems.map((s) => [s.id, medians(max[s.id] ?? [])]));
+    const bare = summary.bare ?? medians([]);
+    const fastify = summary.fastify ?? medians([]);
+
+    const halfRate = bare.requestsPerSecond / 2;
+    log(`\np99 at half the bare proxy's maximum (${halfRate.toFixed(0)} req/s, constant arrival rate, vegeta)`);
+    const fixed: Record<string, LoadResult[]> = { bare: [], 'gateway-10': [] };
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const system of systems.filter((s) => s.id in fixed)) {
+        const result = await vegetaRate(VEGETA, url(system), headers, halfRate, SECONDS);
+        fixed[system.id]?.push(result);
+        log(`round ${round} ${system.label.padEnd(30)} p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms  errors ${(result.errorRatio * 100).toFixed(2)} %`);
+      }
+    }
+    const fixedBare = medians(fixed.bare ?? []);
+    const fixedGateway = medians(fixed['gateway-10'] ?? []);
+
+    const rows = systems.map((s) => {
+      const m = summary[s.id] ?? medians([]);
+      return { system: s.label, requests_per_second: round1(m.requestsPerSecond), p50_ms: round2(m.p50Ms), p99_ms: round2(m.p99Ms), error_ratio: m.errorRatio, vs_bare: round2(m.requestsPerSecond / bare.requestsPerSecond), vs_fastify: round2(m.requestsPerSecond / fastify.requestsPerSecond) };
+    });
+    const targets = [
+      { target: 'sampling 0 % >= 1.0x fastify-http-proxy', value: rows[2]?.vs_fastify ?? 0, met: (rows[2]?.vs_fastify ?? 0) >= 1.0 },
+      { target: 'sampling 0 % >= 0.85x bare proxy', value: rows[2]?.vs_bare ?? 0, met: (rows[2]?.vs_bare ?? 0) >= 0.85 },
+      { target: 'sampling 100 % >= 0.6x bare proxy', value: rows[4]?.vs_bare ?? 0, met: (rows[4]?.vs_bare ?? 0) >= 0.6 },
+      { target: 'sampling 10 %: p99 within 1 ms of bare at half its max rate', value: round2(fixedGateway.p99Ms - fixedBare.p99Ms), met: fixedGateway.p99Ms - fixedBare.p99Ms <= 1 },
+    ];
+    log('\nmedians');
+    log(`${'system'.padEnd(32)}${'req/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'x bare'.padStart(9)}${'x fastify'.padStart(11)}`);
+    for (const row of rows) log(`${row.system.padEnd(32)}${row.requests_per_second.toFixed(0).padStart(9)}${row.p50_ms.toFixed(2).padStart(9)}${row.p99_ms.toFixed(2).padStart(9)}${row.vs_bare.toFixed(2).padStart(9)}${row.vs_fastify.toFixed(2).padStart(11)}`);
+    log(`at ${halfRate.toFixed(0)} req/s: bare p99 ${fixedBare.p99Ms.toFixed(2)} ms, gateway (10 %) p99 ${fixedGateway.p99Ms.toFixed(2)} ms`);
+    log('\ntargets');
+    for (const t of targets) log(`${t.met ? 'met    ' : 'MISSED '} ${t.target}: ${t.value}`);
+
+    mkdirSync('bench', { recursive: true });
+    writeFileSync(
+      'bench/results.json',
+      `${JSON.stringify({ date: new Date().toISOString(), machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version }, config: { rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, path: PATH }, max_throughput: rows, fixed_rate: { rate: round1(halfRate), bare_p99_ms: round2(fixedBare.p99Ms), gateway_10_p99_ms: round2(fixedGateway.p99Ms) }, targets, runs: { max, fixed } }, null, 2)}\n`,
+    );
+    log('\nwritten: bench/results.json');
+  } finally {
+    await stopAll();
+  }
+}
+
+function url(system: System): string {
+  return `http://127.0.0.1:${system.port}${PATH}`;
+}
+
+function medians(results: readonly LoadResult[]): LoadResult {
+  const median = (values: number[]): number => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted.length === 0 ? Number.NaN : (sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN) / 2 + (sorted[Math.ceil((sorted.length - 1) / 2)] ?? Number.NaN) / 2;
+  };
+  return {
+    requestsPerSecond: median(results.map((r) => r.requestsPerSecond)),
+    p50Ms: median(results.map((r) => r.p50Ms)),
+    p99Ms: median(results.map((r) => r.p99Ms)),
+    errorRatio: median(results.map((r) => r.errorRatio)),
+  };
+}
+
+const round1 = (n: number): number => Math.round(n * 10) / 10;
+const round2 = (n: number): number => Math.round(n * 100) / 100;
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+await main();
