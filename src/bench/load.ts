@@ -38,13 +38,17 @@ function percentile(stdout: string, label: string): number {
   return match ? Number(match[1]) * (UNIT_MS[match[2] ?? 'ms'] ?? Number.NaN) : Number.NaN;
 }
 
-/** Open-loop constant-rate load with vegeta: latency at a fixed offered rate, free of coordinated omission. */
-export async function vegetaRate(vegeta: string, url: string, headers: Readonly<Record<string, string>>, rate: number, seconds: number): Promise<LoadResult> {
+/**
+ * Open-loop constant-rate load with vegeta: latency at a fixed offered rate, free of coordinated
+ * omission. A rate of 0 means as fast as `maxWorkers` workers can go (vegeta's own maximum).
+ */
+export async function vegetaRate(vegeta: string, url: string, headers: Readonly<Record<string, string>>, rate: number, seconds: number, maxWorkers?: number): Promise<LoadResult> {
   const dir = mkdtempSync(join(tmpdir(), 'sre-bench-'));
   const targets = join(dir, 'targets.txt');
   writeFileSync(targets, `GET ${url}\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}`).join('\n')}\n`);
   const results = join(dir, 'results.bin');
-  await exec(vegeta, ['attack', `-targets=${targets}`, `-rate=${Math.round(rate)}/s`, `-duration=${seconds}s`, '-keepalive=true', `-output=${results}`]);
+  const workers = maxWorkers === undefined ? [] : [`-max-workers=${maxWorkers}`, `-workers=${maxWorkers}`];
+  await exec(vegeta, ['attack', `-targets=${targets}`, rate > 0 ? `-rate=${Math.round(rate)}/s` : '-rate=0', ...workers, `-duration=${seconds}s`, '-keepalive=true', `-output=${results}`]);
   const { stdout } = await exec(vegeta, ['report', '-type=json', results]);
   const report = JSON.parse(stdout) as { throughput: number; success: number; latencies: Record<string, number> };
   return {

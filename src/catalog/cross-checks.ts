@@ -1,3 +1,5 @@
+import { BURN_RATE_TIERS, burnRateFactor } from './burn-rate.js';
+import { formatDuration } from './duration.js';
 import type { CatalogSpec } from './schema.js';
 
 export interface CrossCheckIssue {
@@ -42,6 +44,40 @@ export function crossCheck(catalog: CatalogSpec): CrossCheckIssue[] {
         });
       }
     });
+    checkSlos(catalog, index, issues);
   });
   return issues;
+}
+
+function checkSlos(catalog: CatalogSpec, index: number, issues: CrossCheckIssue[]): void {
+  const service = catalog.services[index];
+  if (!service) return;
+  const seen = new Set<string>();
+  service.slos.forEach((slo, sloIndex) => {
+    const path = ['services', index, 'slos', sloIndex];
+    if (seen.has(slo.id)) issues.push({ path: [...path, 'id'], message: `duplicate SLO id "${slo.id}" for ${service.id}; each SLO id appears once per service` });
+    seen.add(slo.id);
+    if (slo.id === 'latency') {
+      const seconds = slo.threshold / 1000;
+      if (!catalog.gateway.histogram_buckets.some((boundary) => Math.abs(boundary - seconds) < 1e-12)) {
+        issues.push({
+          path: [...path, 'threshold'],
+          message: `${formatDuration(slo.threshold)} is not a bucket boundary of the gateway histogram; use one of ${catalog.gateway.histogram_buckets.join(', ')} (seconds) or add ${seconds} to gateway.histogram_buckets`,
+        });
+      }
+    }
+    const budget = 1 - slo.objective / 100;
+    const period = slo.period ?? catalog.slo_defaults.period;
+    for (const tier of BURN_RATE_TIERS) {
+      const factor = burnRateFactor(tier, period);
+      if (factor * budget >= 1) {
+        const minimum = (100 * (1 - 1 / factor)).toFixed(3);
+        issues.push({
+          path: [...path, 'objective'],
+          message: `objective ${slo.objective} % can never trip the ${tier.name} burn-rate tier (${tier.longWindow}/${tier.shortWindow}, ${factor}x needs an error ratio of ${(factor * budget).toFixed(4)} > 1); use an objective above ${minimum} % or a different period`,
+        });
+        break;
+      }
+    }
+  });
 }

@@ -1,4 +1,4 @@
-import type { CatalogSpec, GatewaySpec, ServiceSpec } from './schema.js';
+import type { AlertingSpec, CatalogSpec, CostModelSpec, GatewaySpec, ServiceSpec, SloSpec } from './schema.js';
 
 /** A validated catalog, with the derived values every consumer needs computed once. */
 export interface Catalog {
@@ -8,13 +8,35 @@ export interface Catalog {
   readonly gateway: GatewaySpec;
   readonly simulatorAdmin: HostPort;
   readonly services: readonly Service[];
-  /** Latency thresholds (seconds) the SLOs measure against; each must be a histogram bucket boundary. */
+  /** Every SLO of every service, flattened, with defaults applied. */
+  readonly slos: readonly Slo[];
+  readonly alerting: AlertingSpec;
+  readonly cost: CostModelSpec | undefined;
+  /** Boundaries of the gateway's request-duration histogram, in seconds. */
+  readonly histogramBuckets: readonly number[];
+  /** Latency thresholds (seconds) the SLOs measure against; each is a histogram bucket boundary. */
   readonly latencyThresholdsSeconds: readonly number[];
 }
 
 export interface Service extends ServiceSpec {
   readonly upstreamHost: string;
   readonly upstreamPort: number;
+}
+
+export interface Slo {
+  readonly service: string;
+  readonly serviceTier: number;
+  readonly owner: string;
+  readonly id: SloSpec['id'];
+  readonly description: string;
+  /** The objective as a ratio (99.9 % -> 0.999). */
+  readonly objective: number;
+  /** 1 - objective. */
+  readonly budget: number;
+  readonly periodMs: number;
+  readonly minEvents: number;
+  /** Latency SLOs: the threshold in seconds. */
+  readonly thresholdSeconds: number | undefined;
 }
 
 export interface HostPort {
@@ -28,6 +50,7 @@ export function parseHostPort(text: string): HostPort {
 }
 
 export function buildCatalog(spec: CatalogSpec, source: string): Catalog {
+  const slos = spec.services.flatMap((service) => service.slos.map((slo) => buildSlo(spec, service, slo)));
   return {
     source,
     platform: spec.platform,
@@ -41,8 +64,39 @@ export function buildCatalog(spec: CatalogSpec, source: string): Catalog {
         upstreamPort: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
       };
     }),
-    latencyThresholdsSeconds: [],
+    slos,
+    alerting: spec.alerting,
+    cost: spec.cost,
+    histogramBuckets: [...spec.gateway.histogram_buckets].sort((a, b) => a - b),
+    latencyThresholdsSeconds: [...new Set(slos.flatMap((slo) => (slo.thresholdSeconds === undefined ? [] : [slo.thresholdSeconds])))].sort((a, b) => a - b),
   };
+}
+
+function buildSlo(spec: CatalogSpec, service: ServiceSpec, slo: SloSpec): Slo {
+  const objective = roundRatio(slo.objective / 100);
+  return {
+    service: service.id,
+    serviceTier: service.tier,
+    owner: service.owner,
+    id: slo.id,
+    description: slo.description ?? defaultDescription(slo),
+    objective,
+    budget: roundRatio(1 - objective),
+    periodMs: slo.period ?? spec.slo_defaults.period,
+    minEvents: slo.min_events ?? spec.slo_defaults.min_events,
+    thresholdSeconds: slo.id === 'latency' ? slo.threshold / 1000 : undefined,
+  };
+}
+
+function defaultDescription(slo: SloSpec): string {
+  return slo.id === 'availability'
+    ? `${slo.objective} % of requests are answered without a server error (5xx).`
+    : `${slo.objective} % of requests are answered within ${slo.threshold} ms.`;
+}
+
+/** Ratios such as 1 - 0.999 are not exact in binary; 12 significant digits are plenty. */
+function roundRatio(value: number): number {
+  return Number(value.toPrecision(12));
 }
 
 export function findService(catalog: Catalog, id: string): Service | undefined {

@@ -72,6 +72,34 @@ const latencyModelSchema = z
   .strictObject({ median: latencyDuration, p95: latencyDuration })
   .refine((m) => m.p95 >= m.median, { error: 'p95 must be at least the median' });
 
+/** Objectives are percentages, strictly between 0 and 100: 100 % leaves no error budget at all. */
+const objective = z.number().gt(0, { error: 'must be above 0 (a percentage such as 99.9)' }).lt(100, { error: 'must be below 100: an objective of 100 % leaves no error budget' });
+
+export const sloSchema = z.discriminatedUnion('id', [
+  z.strictObject({
+    id: z.literal('availability'),
+    description: z.string().min(1).optional(),
+    objective,
+    period: duration.optional(),
+    min_events: z.number().int().min(1).optional(),
+  }),
+  z.strictObject({
+    id: z.literal('latency'),
+    description: z.string().min(1).optional(),
+    objective,
+    /** Requests at or under this duration are good; it must be a gateway histogram bucket boundary. */
+    threshold: duration,
+    period: duration.optional(),
+    min_events: z.number().int().min(1).optional(),
+  }),
+], { error: 'SLO id must be "availability" (non-5xx ratio) or "latency" (share of requests at or under a threshold)' });
+
+const costSchema = z.strictObject({
+  replicas: z.number().int().min(0),
+  cpu_request_cores: z.number().min(0),
+  memory_request_gib: z.number().min(0),
+});
+
 export const serviceSchema = z.strictObject({
   id,
   description: z.string().min(1),
@@ -84,6 +112,8 @@ export const serviceSchema = z.strictObject({
   endpoints: z.array(routeTemplate).default([]),
   resilience: resilienceSchema.default(() => resilienceSchema.parse({})),
   simulation: z.strictObject({ latency: latencyModelSchema }),
+  slos: z.array(sloSchema).default([]),
+  cost: costSchema.optional(),
 });
 
 const rateLimitSchema = z.strictObject({
@@ -108,6 +138,38 @@ export const gatewaySchema = z.strictObject({
     max_header_bytes: z.number().int().min(1024),
   }),
   drain_timeout: duration.prefault('20s'),
+  /** Boundaries (seconds) of http_server_request_duration_seconds; every latency threshold must be one. */
+  histogram_buckets: z.array(z.number().positive()).min(1).default([0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]),
+});
+
+export const sloDefaultsSchema = z.strictObject({
+  period: duration.prefault('30d'),
+  /** Fewest requests a burn-rate tier needs in its long window before it may fire. */
+  min_events: z.number().int().min(1).default(100),
+});
+
+export const alertingSchema = z.strictObject({
+  /** Runbook links in alerts: this base plus alerts/runbooks/<AlertName>.md. */
+  runbook_base_url: z.url(),
+  /** Grafana, for dashboard links in alerts. */
+  dashboard_base_url: z.url(),
+  /** The control plane's Alertmanager webhook (incident tracking). */
+  control_plane_webhook_url: z.url(),
+});
+
+export const baselineSchema = z.strictObject({
+  name: z.string().min(1),
+  replicas: z.number().int().min(0),
+  cpu_request_cores: z.number().min(0),
+  memory_request_gib: z.number().min(0),
+});
+
+export const costModelSchema = z.strictObject({
+  cpu_core_hour_usd: z.number().positive(),
+  memory_gib_hour_usd: z.number().positive(),
+  hours_per_month: z.number().positive().default(730),
+  target_reduction_percent: z.number().gt(0).lt(100),
+  baseline: z.array(baselineSchema).min(1),
 });
 
 export const catalogSchema = z.strictObject({
@@ -115,6 +177,9 @@ export const catalogSchema = z.strictObject({
   platform: z.string().min(1),
   gateway: gatewaySchema,
   simulator: z.strictObject({ admin: hostPort }),
+  slo_defaults: sloDefaultsSchema.prefault({}),
+  alerting: alertingSchema,
+  cost: costModelSchema.optional(),
   services: z.array(serviceSchema).min(1),
 });
 
@@ -124,3 +189,6 @@ export type ServiceSpec = z.output<typeof serviceSchema>;
 export type RouteSpec = z.output<typeof routeSchema>;
 export type ResilienceSpec = z.output<typeof resilienceSchema>;
 export type GatewaySpec = z.output<typeof gatewaySchema>;
+export type SloSpec = z.output<typeof sloSchema>;
+export type AlertingSpec = z.output<typeof alertingSchema>;
+export type CostModelSpec = z.output<typeof costModelSchema>;

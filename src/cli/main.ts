@@ -1,10 +1,13 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { GatewayConfigError } from '../gateway/config.js';
 import { TracingConfigError } from '../telemetry/tracing-config.js';
+import { MissingToolError } from '../tools/find-tool.js';
 import { CliExit } from './exit.js';
 import { gatewayCommand } from './gateway.js';
+import { generateCommand } from './generate.js';
 import { simulateCommand } from './simulate.js';
 import { upCommand } from './up.js';
+import { validateCommand } from './validate.js';
 
 function port(value: string): number {
   const parsed = Number(value);
@@ -32,6 +35,19 @@ program
   .action(gatewayCommand);
 
 program
+  .command('generate')
+  .description('generate rules, alerts, tests, runbooks, Alertmanager config, thresholds and manifests from the catalog')
+  .option('-c, --catalog <file>', 'SLO catalog (default: $SRE_CATALOG or slo/catalog.yaml)')
+  .option('--check', 'change nothing; exit 1 when any generated file is out of date')
+  .action(generateCommand);
+
+program
+  .command('validate')
+  .description('check the generated output with promtool, amtool and the live /metrics contract')
+  .option('-c, --catalog <file>', 'SLO catalog (default: $SRE_CATALOG or slo/catalog.yaml)')
+  .action(validateCommand);
+
+program
   .command('up')
   .description('start the local stack (simulator and gateway) and print its URLs; Ctrl-C stops it')
   .option('-c, --catalog <file>', 'SLO catalog (default: $SRE_CATALOG or slo/catalog.yaml)')
@@ -43,6 +59,10 @@ try {
   if (error instanceof CliExit) {
     process.stderr.write(`${error.message}\n`);
     process.exit(error.code);
+  }
+  if (error instanceof MissingToolError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
   }
   if (error instanceof GatewayConfigError || error instanceof TracingConfigError) {
     process.stderr.write(`configuration error: ${error.message}\n`);

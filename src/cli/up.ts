@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Catalog } from '../catalog/index.js';
 import { parseHostPort } from '../catalog/index.js';
+import { isFree } from '../net/free-ports.js';
 import { SECRET_FILES } from '../state/secrets.js';
 import { stateDir } from '../state/state-dir.js';
 import { catalogFrom } from './catalog-option.js';
@@ -76,12 +76,7 @@ async function assertPortsFree(catalog: Catalog): Promise<void> {
   ];
   for (const [name, hostPort] of listeners) {
     const { host, port } = parseHostPort(hostPort);
-    const free = await new Promise<boolean>((resolve) => {
-      const probe = createServer();
-      probe.once('error', () => { resolve(false); });
-      probe.listen(port, host, () => probe.close(() => { resolve(true); }));
-    });
-    if (!free) throw new CliExit(2, `port ${port} on ${host} (${name}) is already in use; stop what holds it (for example: ss -ltnp 'sport = :${port}') and start again`);
+    if (!(await isFree(port, host))) throw new CliExit(2, `port ${port} on ${host} (${name}) is already in use; stop what holds it (for example: ss -ltnp 'sport = :${port}') and start again`);
   }
 }
 

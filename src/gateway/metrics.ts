@@ -1,5 +1,4 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { requestDurationBuckets } from './buckets.js';
 
 export const CIRCUIT_STATES = ['closed', 'open', 'half_open'] as const;
 export type CircuitStateName = (typeof CIRCUIT_STATES)[number];
@@ -27,7 +26,8 @@ export class GatewayMetrics {
   readonly upstreamRetries: Counter<'service'>;
   readonly inFlight: Gauge;
 
-  constructor(latencyThresholdsSeconds: readonly number[]) {
+  /** @param inFlight read at scrape time, so the hot path only counts (no gauge update per request). */
+  constructor(buckets: readonly number[], inFlight: () => number = () => 0) {
     this.openMetricsRegistry.setContentType(OPENMETRICS);
     // prom-client refuses exemplar-enabled metrics in a text registry at construction, but renders
     // them (without exemplars) once registered: build on the OpenMetrics registry, then share.
@@ -36,7 +36,7 @@ export class GatewayMetrics {
       name: 'http_server_request_duration_seconds',
       help: 'Duration of HTTP requests handled by the gateway, from first byte in to last byte out.',
       labelNames: ['service', 'http_route', 'http_request_method', 'http_response_status_code'] as const,
-      buckets: requestDurationBuckets(latencyThresholdsSeconds),
+      buckets: [...buckets],
       enableExemplars: true,
       registers,
     });
@@ -44,7 +44,7 @@ export class GatewayMetrics {
       name: 'http_client_request_duration_seconds',
       help: 'Duration of calls from the gateway to an upstream service, until response headers arrive.',
       labelNames: ['service', 'http_request_method', 'http_response_status_code'] as const,
-      buckets: requestDurationBuckets(latencyThresholdsSeconds),
+      buckets: [...buckets],
       registers,
     });
     this.circuitState = new Gauge({
@@ -77,7 +77,14 @@ export class GatewayMetrics {
       labelNames: ['service'] as const,
       registers,
     });
-    this.inFlight = new Gauge({ name: 'gateway_requests_in_flight', help: 'Requests the gateway is handling now.', registers });
+    this.inFlight = new Gauge({
+      name: 'gateway_requests_in_flight',
+      help: 'Requests the gateway is handling now.',
+      registers,
+      collect() {
+        this.set(inFlight());
+      },
+    });
     for (const metric of [this.serverDuration, this.clientDuration, this.circuitState, this.rateLimited, this.authFailures, this.upstreamRejected, this.upstreamRetries, this.inFlight]) {
       this.textRegistry.registerMetric(metric);
     }

@@ -8,7 +8,7 @@ import type { Authenticator } from './auth/authenticator.js';
 import { BodyLimit, BodyTooLargeError } from './body-limit.js';
 import { appendForwardedFor, upstreamRequestHeaders, withoutHopByHop } from './headers.js';
 import type { GatewayMetrics } from './metrics.js';
-import { rateLimit, type RateLimit, type TokenBucketLimiter } from './rate-limiter.js';
+import { rateLimit, type RateDecision, type RateLimit, type TokenBucketLimiter } from './rate-limiter.js';
 import { sendJsonError } from './respond.js';
 import type { RouteMatch } from './route-table.js';
 import { BrokenCircuitError, BulkheadRejectedError, type Upstream, type UpstreamExchange } from './upstream.js';
@@ -50,22 +50,21 @@ export class Proxy {
     const started = performance.now();
     const method = req.method ?? 'GET';
     const serviceId = match.service.id;
-    const span = tracer.startSpan(
-      `${method} ${match.template}`,
-      {
-        kind: SpanKind.SERVER,
-        attributes: {
-          'http.request.method': method,
-          'http.route': match.template,
-          'url.path': req.url ?? '',
-          'url.scheme': 'http',
-          'client.address': req.socket.remoteAddress ?? '',
-          'user_agent.original': req.headers['user-agent'] ?? '',
-          'pyairtable.service': serviceId,
-        },
-      },
-      propagation.extract(ROOT_CONTEXT, req.headers),
-    );
+    // Without a traceparent there is nothing to extract; with a sampled-out span there is nothing
+    // to annotate: both shortcuts keep tracing cheap on the hot path at low sampling ratios.
+    const parent = req.headers.traceparent === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, req.headers);
+    const span = tracer.startSpan(`${method} ${match.template}`, { kind: SpanKind.SERVER }, parent);
+    if (span.isRecording()) {
+      span.setAttributes({
+        'http.request.method': method,
+        'http.route': match.template,
+        'url.path': req.url ?? '',
+        'url.scheme': 'http',
+        'client.address': req.socket.remoteAddress ?? '',
+        'user_agent.original': req.headers['user-agent'] ?? '',
+        'pyairtable.service': serviceId,
+      });
+    }
     let recorded = false;
     const record = (status: number, error?: string): void => {
       if (recorded) return;
@@ -99,25 +98,28 @@ export class Proxy {
       principal = outcome;
     }
 
-    if (!this.admit(req, res, match, principal)) {
+    const rate = this.admit(req, match, principal);
+    if (!rate.allowed) {
+      this.deps.metrics.rateLimited.inc({ service: serviceId, policy: match.route.rate_limit });
+      sendJsonError(res, 429, 'rate_limited', `rate limit of the "${match.route.rate_limit}" policy exceeded; retry after ${rate.retryAfterSeconds} s`, {}, { ...rateLimitHeaders(rate), 'retry-after': String(rate.retryAfterSeconds) });
       record(429, 'rate_limited');
       return;
     }
 
     const body = this.requestBody(req);
     if (body instanceof BodyTooLargeError) {
-      sendJsonError(res, 413, 'payload_too_large', body.message);
+      sendJsonError(res, 413, 'payload_too_large', body.message, {}, rateLimitHeaders(rate));
       record(413, 'payload_too_large');
       return;
     }
 
     const upstream = this.deps.upstreams.get(serviceId);
     if (!upstream) throw new Error(`no upstream for ${serviceId}`);
-    const clientSpan = tracer.startSpan(
-      method,
-      { kind: SpanKind.CLIENT, attributes: { 'http.request.method': method, 'server.address': match.service.upstreamHost, 'server.port': match.service.upstreamPort, 'url.full': `${match.service.upstream}${match.upstreamPath}` } },
-      trace.setSpan(ROOT_CONTEXT, span),
-    );
+    // A sampled-out trace is never looked at: the server span's context is all upstream needs.
+    const clientSpan = span.isRecording() ? tracer.startSpan(method, { kind: SpanKind.CLIENT }, trace.setSpan(ROOT_CONTEXT, span)) : span;
+    if (clientSpan !== span) {
+      clientSpan.setAttributes({ 'http.request.method': method, 'server.address': match.service.upstreamHost, 'server.port': match.service.upstreamPort, 'url.full': `${match.service.upstream}${match.upstreamPath}` });
+    }
     const headers = upstreamRequestHeaders(req.headers);
     headers['x-forwarded-for'] = appendForwardedFor(req.headers['x-forwarded-for'], req.socket.remoteAddress ?? '');
     headers['x-forwarded-proto'] = 'http';
@@ -147,9 +149,11 @@ export class Proxy {
       const failure = describeFailure(error as Error, serviceId);
       if (failure.reason) metrics.upstreamRejected.inc({ service: serviceId, reason: failure.reason });
       metrics.clientDuration.observe({ service: serviceId, http_request_method: method, http_response_status_code: failure.status === CLIENT_CLOSED ? String(CLIENT_CLOSED) : 'error' }, (performance.now() - clientStarted) / 1000);
-      clientSpan.setStatus({ code: SpanStatusCode.ERROR, message: failure.code });
-      clientSpan.setAttribute('error.type', failure.code);
-      clientSpan.end();
+      if (clientSpan !== span) {
+        clientSpan.setStatus({ code: SpanStatusCode.ERROR, message: failure.code });
+        clientSpan.setAttribute('error.type', failure.code);
+        clientSpan.end();
+      }
       if (failure.status === CLIENT_CLOSED) return;
       if (error instanceof BodyTooLargeError) {
         // Discard the rest of the upload so the client can read the answer, then close.
@@ -157,8 +161,9 @@ export class Proxy {
         req.resume();
         res.setHeader('connection', 'close');
       }
-      if (failure.retryAfterSeconds) res.setHeader('retry-after', String(failure.retryAfterSeconds));
-      sendJsonError(res, failure.status, failure.code, failure.message, { upstream: serviceId });
+      const headers = rateLimitHeaders(rate);
+      if (failure.retryAfterSeconds) headers['retry-after'] = String(failure.retryAfterSeconds);
+      sendJsonError(res, failure.status, failure.code, failure.message, { upstream: serviceId }, headers);
       record(failure.status, failure.code);
       return;
     }
@@ -166,15 +171,21 @@ export class Proxy {
     const { response } = exchange;
     const status = response.statusCode ?? 502;
     metrics.clientDuration.observe({ service: serviceId, http_request_method: method, http_response_status_code: String(status) }, (performance.now() - clientStarted) / 1000);
-    clientSpan.setAttribute('http.response.status_code', status);
-    if (status >= 500) clientSpan.setStatus({ code: SpanStatusCode.ERROR });
-    clientSpan.end();
+    if (clientSpan !== span) {
+      clientSpan.setAttribute('http.response.status_code', status);
+      if (status >= 500) clientSpan.setStatus({ code: SpanStatusCode.ERROR });
+      clientSpan.end();
+    }
 
     if (res.destroyed) {
       response.resume();
       return;
     }
-    res.writeHead(status, withoutHopByHop(response.headers));
+    const responseHeaders = withoutHopByHop(response.headers);
+    responseHeaders['x-ratelimit-limit'] = String(rate.limit);
+    responseHeaders['x-ratelimit-remaining'] = String(rate.remaining);
+    responseHeaders['x-ratelimit-reset'] = String(rate.resetSeconds);
+    res.writeHead(status, responseHeaders);
     response.on('error', () => {
       res.destroy();
       record(status, 'upstream_body_failed');
@@ -185,20 +196,12 @@ export class Proxy {
     response.pipe(res);
   }
 
-  /** Applies the route's rate-limit policy to the caller; answers 429 itself when refused. */
-  private admit(req: IncomingMessage, res: ServerResponse, match: RouteMatch, principal: Principal | undefined): boolean {
+  /** Takes a token from the caller's bucket under the route's policy (per API key, tenant, or IP). */
+  private admit(req: IncomingMessage, match: RouteMatch, principal: Principal | undefined): RateDecision {
     const policy = match.route.rate_limit;
     const identity = principal ? `${principal.kind}:${principal.tenant ?? principal.id}` : `ip:${req.socket.remoteAddress ?? 'unknown'}`;
     const limit = policy === 'default' && principal?.rateLimitPerMinute ? rateLimit(principal.rateLimitPerMinute, 60_000) : this.limits[policy];
-    const decision = this.deps.limiter.take(`${policy}|${identity}`, limit);
-    res.setHeader('x-ratelimit-limit', String(decision.limit));
-    res.setHeader('x-ratelimit-remaining', String(decision.remaining));
-    res.setHeader('x-ratelimit-reset', String(decision.resetSeconds));
-    if (decision.allowed) return true;
-    this.deps.metrics.rateLimited.inc({ service: match.service.id, policy });
-    res.setHeader('retry-after', String(decision.retryAfterSeconds));
-    sendJsonError(res, 429, 'rate_limited', `rate limit of the "${policy}" policy exceeded; retry after ${decision.retryAfterSeconds} s`);
-    return false;
+    return this.deps.limiter.take(`${policy}|${identity}`, limit);
   }
 
   private requestBody(req: IncomingMessage): IncomingMessage | BodyLimit | BodyTooLargeError | undefined {
@@ -230,6 +233,10 @@ export class Proxy {
     if (status >= 500) this.deps.log.warn(entry, 'request failed');
     else this.deps.log.info(entry, 'request');
   }
+}
+
+function rateLimitHeaders(decision: RateDecision): Record<string, string> {
+  return { 'x-ratelimit-limit': String(decision.limit), 'x-ratelimit-remaining': String(decision.remaining), 'x-ratelimit-reset': String(decision.resetSeconds) };
 }
 
 interface Failure {

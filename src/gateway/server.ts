@@ -5,6 +5,7 @@ import type { Tracer } from '@opentelemetry/api';
 import { loadOrCreateSecrets } from '../state/secrets.js';
 import type { Logger } from '../telemetry/logger.js';
 import { gatewayAdminApp } from './admin-app.js';
+import { requestDurationBuckets } from './buckets.js';
 import { ApiKeyStore } from './auth/api-keys.js';
 import { Authenticator } from './auth/authenticator.js';
 import { JwtVerifier } from './auth/jwt-verifier.js';
@@ -29,7 +30,8 @@ export interface RunningGateway {
 export async function startGateway(config: GatewayConfig, tracer: Tracer, log: Logger): Promise<RunningGateway> {
   const { catalog } = config;
   const secrets = await loadOrCreateSecrets(config.stateDir);
-  const metrics = new GatewayMetrics(catalog.latencyThresholdsSeconds);
+  let inFlight = 0;
+  const metrics = new GatewayMetrics(requestDurationBuckets(catalog.histogramBuckets, catalog.latencyThresholdsSeconds), () => inFlight);
   const upstreams = new Map(catalog.services.map((service) => [service.id, new Upstream(service, metrics)]));
   const jwt = catalog.gateway.auth.jwt;
   const authenticator = new Authenticator(
@@ -47,15 +49,12 @@ export async function startGateway(config: GatewayConfig, tracer: Tracer, log: L
   const proxy = new Proxy({ gateway: catalog.gateway, upstreams, authenticator, limiter, metrics, tracer, log, accessLog: config.accessLog });
   const routes = new RouteTable(catalog);
   let draining = false;
-  let inFlight = 0;
   const admin = gatewayAdminApp({ catalog, metrics, upstreams, health: new UpstreamHealthProbe(catalog.services), isDraining: () => draining });
 
   const dispatch = (req: IncomingMessage, res: ServerResponse): void => {
     inFlight++;
-    metrics.inFlight.inc();
     res.once('close', () => {
       inFlight--;
-      metrics.inFlight.dec();
     });
     if (draining) res.setHeader('connection', 'close');
     const target = parseRequestTarget(req.url);

@@ -1,21 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
 
-/** Where scripts/setup installs the tools it builds (k6 replacements, linters, the collector). */
-export const TOOLS_BIN = resolve('.tools/bin');
-
-/**
- * The path of an external tool the tests need. A missing tool fails the test with the command
- * that installs it: scripts/setup installs every one, so a missing tool is a broken setup.
- */
-export function requireTool(name: string): string {
-  for (const dir of [TOOLS_BIN, ...(process.env.PATH ?? '').split(delimiter)]) {
-    const candidate = join(dir, name);
-    if (existsSync(candidate)) return candidate;
-  }
-  throw new Error(`${name} is not installed; run scripts/setup (it installs ${name})`);
-}
+export { findTool as requireTool } from '../../src/tools/find-tool.js';
 
 export function run(tool: string, args: readonly string[], input?: string): { status: number; output: string } {
   try {

@@ -34,7 +34,7 @@ describe('loading slo/catalog.yaml', () => {
   it('rejects an unknown key with its line and the allowed keys', () => {
     const text = good.replace('    owner: data-platform', '    owner: data-platform\n    ownr: typo');
     expect(problems(text)).toEqual([
-      `slo/catalog.yaml:${lineOf(text, 'ownr: typo')}:5: services[0].ownr: unknown key "ownr"; allowed keys: id, description, consolidates, upstream, owner, tier, kind, routes, endpoints, resilience, simulation`,
+      `slo/catalog.yaml:${lineOf(text, 'ownr: typo')}:5: services[0].ownr: unknown key "ownr"; allowed keys: id, description, consolidates, upstream, owner, tier, kind, routes, endpoints, resilience, simulation, slos, cost`,
     ]);
   });
 

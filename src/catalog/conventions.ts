@@ -1,0 +1,33 @@
+/**
+ * Every name the generators emit, in one place: series follow Prometheus' level:metric:operations
+ * convention, alerts share the PyAirtable prefix. Dashboards, alerts and tests all import these.
+ */
+export const GATEWAY_JOB = 'gateway';
+export const SIMULATOR_JOB = 'simulator';
+
+export const SLI_METRIC = 'http_server_request_duration_seconds';
+export const SLI_COUNT = `${SLI_METRIC}_count`;
+export const SLI_BUCKET = `${SLI_METRIC}_bucket`;
+
+export const sliErrorRatio = (window: string): string => `slo:sli_error:ratio_rate${window}`;
+export const sliRequestRate = (window: string): string => `slo:sli_requests:rate${window}`;
+export const OBJECTIVE = 'slo:objective:ratio';
+export const ERROR_BUDGET = 'slo:error_budget:ratio';
+export const PERIOD_ERROR_RATIO = 'slo:period_error:ratio';
+export const PERIOD_BURN_RATE = 'slo:period_burn_rate:ratio';
+export const PERIOD_BUDGET_REMAINING = 'slo:period_error_budget_remaining:ratio';
+/** Changeable metadata (description, owner, tier, threshold) lives here, off the identity labels. */
+export const SLO_INFO = 'slo:info:info';
+
+export const ALERT_PREFIX = 'PyAirtable';
+export const burnAlertName = (tier: 'fast' | 'medium' | 'slow' | 'very-slow'): string =>
+  `${ALERT_PREFIX}ErrorBudgetBurn${tier.split('-').map((w) => (w[0] ?? '').toUpperCase() + w.slice(1)).join('')}`;
+export const CIRCUIT_OPEN_ALERT = `${ALERT_PREFIX}GatewayUpstreamCircuitOpen`;
+export const TARGET_DOWN_ALERT = `${ALERT_PREFIX}GatewayTargetDown`;
+export const SLI_ABSENT_ALERT = `${ALERT_PREFIX}SLIMetricsAbsent`;
+
+export const DASHBOARD_UIDS = {
+  sloOverview: 'pyairtable-slo-overview',
+  gatewayRed: 'pyairtable-gateway-red',
+  serviceDetail: 'pyairtable-service-detail',
+} as const;

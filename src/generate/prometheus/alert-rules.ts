@@ -1,0 +1,111 @@
+import { BURN_RATE_TIERS, burnRateFactor, errorRatioThreshold, formatDuration, windowMs, type BurnRateTier } from '../../catalog/burn-rate.js';
+import {
+  CIRCUIT_OPEN_ALERT,
+  DASHBOARD_UIDS,
+  GATEWAY_JOB,
+  SLI_ABSENT_ALERT,
+  SLI_COUNT,
+  TARGET_DOWN_ALERT,
+  burnAlertName,
+  sliErrorRatio,
+  sliRequestRate,
+} from '../../catalog/conventions.js';
+import type { Catalog, Slo } from '../../catalog/index.js';
+import { identity, selector } from './recording-rules.js';
+import type { AlertingRule, RuleFile } from './rule-types.js';
+
+/** One alert per SLO and burn-rate tier: both windows over factor x budget, with enough traffic. */
+export function burnRateAlert(catalog: Catalog, slo: Slo, tier: BurnRateTier): AlertingRule {
+  const factor = burnRateFactor(tier, slo.periodMs);
+  const threshold = errorRatioThreshold(tier, slo.periodMs, slo.budget);
+  const longSeconds = windowMs(tier.longWindow) / 1000;
+  const name = burnAlertName(tier.name);
+  const exhaustion = formatDuration(Math.round(slo.periodMs / factor / 60_000) * 60_000);
+  return {
+    alert: name,
+    expr: [
+      `${sliErrorRatio(tier.longWindow)}${selector(slo)} > (${factor} * ${slo.budget})`,
+      `${sliErrorRatio(tier.shortWindow)}${selector(slo)} > (${factor} * ${slo.budget})`,
+      // Low-traffic guard: a handful of requests cannot page anyone.
+      `${sliRequestRate(tier.longWindow)}${selector(slo)} * ${longSeconds} >= ${slo.minEvents}`,
+    ].join('\nand\n'),
+    labels: {
+      severity: tier.severity,
+      ...identity(slo),
+      burn_tier: String(tier.rank),
+      long_window: tier.longWindow,
+      short_window: tier.shortWindow,
+    },
+    annotations: {
+      summary: `${slo.service} ${slo.id} SLO is burning its error budget ${factor}x too fast`,
+      description:
+        // Static on purpose: generated promtool tests assert annotations exactly; the live value is one click away.
+        `The ${slo.id} error ratio of ${slo.service} is above ${(threshold * 100).toPrecision(3)} % over both ${tier.longWindow} and ` +
+        `${tier.shortWindow}: ${factor}x the ${(slo.budget * 100).toPrecision(3)} % budget of ` +
+        `the ${(slo.objective * 100).toPrecision(4)} % objective. At this rate the ${formatDuration(slo.periodMs)} budget is gone in about ${exhaustion}.`,
+      runbook_url: `${catalog.alerting.runbook_base_url}${name}.md`,
+      dashboard_url: `${catalog.alerting.dashboard_base_url.replace(/\/$/, '')}/d/${DASHBOARD_UIDS.serviceDetail}?var-service=${slo.service}`,
+    },
+  };
+}
+
+export function sloAlertRules(catalog: Catalog, service: string): RuleFile {
+  const slos = catalog.slos.filter((slo) => slo.service === service);
+  return {
+    groups: slos.map((slo) => ({
+      name: `slo-alerts-${slo.service}-${slo.id}`,
+      rules: BURN_RATE_TIERS.map((tier) => burnRateAlert(catalog, slo, tier)),
+    })),
+  };
+}
+
+/** Symptoms of the measuring itself: without these, a broken pipeline looks like a healthy SLO. */
+export function gatewayAlertRules(catalog: Catalog): RuleFile {
+  const dashboard = `${catalog.alerting.dashboard_base_url.replace(/\/$/, '')}/d/${DASHBOARD_UIDS.gatewayRed}`;
+  const runbook = (name: string): string => `${catalog.alerting.runbook_base_url}${name}.md`;
+  return {
+    groups: [
+      {
+        name: 'gateway-symptoms',
+        rules: [
+          {
+            alert: CIRCUIT_OPEN_ALERT,
+            expr: `max by (service) (gateway_upstream_circuit_state{job="${GATEWAY_JOB}",state="open"}) == 1`,
+            for: '1m',
+            labels: { severity: 'warning' },
+            annotations: {
+              summary: 'The gateway circuit breaker for {{ $labels.service }} is open',
+              description: 'The gateway has stopped calling {{ $labels.service }} after repeated failures and answers 503 circuit_open; it probes again after the half-open delay.',
+              runbook_url: runbook(CIRCUIT_OPEN_ALERT),
+              dashboard_url: dashboard,
+            },
+          },
+          {
+            alert: TARGET_DOWN_ALERT,
+            expr: `up{job="${GATEWAY_JOB}"} == 0`,
+            for: '2m',
+            labels: { severity: 'critical', service: 'gateway' },
+            annotations: {
+              summary: 'Prometheus cannot scrape the gateway at {{ $labels.instance }}',
+              description: 'Every SLI comes from the gateway: while it is not scraped, no SLO alert can fire.',
+              runbook_url: runbook(TARGET_DOWN_ALERT),
+              dashboard_url: dashboard,
+            },
+          },
+          {
+            alert: SLI_ABSENT_ALERT,
+            expr: `absent(${SLI_COUNT}{job="${GATEWAY_JOB}"})`,
+            for: '10m',
+            labels: { severity: 'warning', service: 'gateway' },
+            annotations: {
+              summary: 'The SLI metric is missing from the gateway scrape',
+              description: `No ${SLI_COUNT} series with job="${GATEWAY_JOB}" for 10 minutes: the SLO rules have nothing to compute, so their alerts are blind.`,
+              runbook_url: runbook(SLI_ABSENT_ALERT),
+              dashboard_url: dashboard,
+            },
+          },
+        ],
+      },
+    ],
+  };
+}

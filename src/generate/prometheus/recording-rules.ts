@@ -1,0 +1,65 @@
+import { BURN_RATE_TIERS, SLI_WINDOWS } from '../../catalog/burn-rate.js';
+import { ERROR_BUDGET, OBJECTIVE, PERIOD_BUDGET_REMAINING, PERIOD_BURN_RATE, PERIOD_ERROR_RATIO, SLO_INFO, sliErrorRatio, sliRequestRate } from '../../catalog/conventions.js';
+import { formatDuration, type Catalog, type Slo } from '../../catalog/index.js';
+import type { RecordingRule, RuleFile } from './rule-types.js';
+import { errorRatioQuery, requestRateQuery } from './sli-queries.js';
+
+const LONG_WINDOWS = [...new Set(BURN_RATE_TIERS.map((tier) => tier.longWindow))];
+
+export function identity(slo: Slo): Record<string, string> {
+  return { service: slo.service, slo: slo.id };
+}
+
+export function selector(slo: Slo): string {
+  return `{service="${slo.service}",slo="${slo.id}"}`;
+}
+
+/** SLI error ratios over every alert window, and request rates over the long ones (low-traffic guard). */
+export function sliRules(catalog: Catalog, service: string): RuleFile {
+  const slos = catalog.slos.filter((slo) => slo.service === service);
+  return {
+    groups: slos.map((slo) => ({
+      name: `slo-sli-${slo.service}-${slo.id}`,
+      rules: [
+        ...SLI_WINDOWS.map((window): RecordingRule => ({ record: sliErrorRatio(window), expr: errorRatioQuery(slo, window), labels: identity(slo) })),
+        ...LONG_WINDOWS.map((window): RecordingRule => ({ record: sliRequestRate(window), expr: requestRateQuery(slo, window), labels: identity(slo) })),
+      ],
+    })),
+  };
+}
+
+/** Objective, budget and the period-wide series: how much of the budget is left. */
+export function budgetRules(catalog: Catalog, service: string): RuleFile {
+  const slos = catalog.slos.filter((slo) => slo.service === service);
+  return {
+    groups: slos.map((slo) => {
+      const period = formatDuration(slo.periodMs);
+      return {
+        name: `slo-budget-${slo.service}-${slo.id}`,
+        // The period series read 30 days of samples: once a minute is often enough.
+        interval: '1m',
+        rules: [
+          { record: OBJECTIVE, expr: `vector(${slo.objective})`, labels: identity(slo) },
+          { record: ERROR_BUDGET, expr: `vector(${slo.budget})`, labels: identity(slo) },
+          // Averaging the 5m ratio over the period is the usual cheap form of a 30d rate.
+          { record: PERIOD_ERROR_RATIO, expr: `avg_over_time(${sliErrorRatio('5m')}${selector(slo)}[${period}])`, labels: identity(slo) },
+          { record: PERIOD_BURN_RATE, expr: `${PERIOD_ERROR_RATIO}${selector(slo)} / ${slo.budget}`, labels: identity(slo) },
+          { record: PERIOD_BUDGET_REMAINING, expr: `1 - ${PERIOD_BURN_RATE}${selector(slo)}`, labels: identity(slo) },
+          {
+            record: SLO_INFO,
+            expr: 'vector(1)',
+            labels: {
+              ...identity(slo),
+              objective: String(slo.objective),
+              period,
+              owner: slo.owner,
+              tier: String(slo.serviceTier),
+              threshold_seconds: slo.thresholdSeconds === undefined ? '' : String(slo.thresholdSeconds),
+              description: slo.description,
+            },
+          },
+        ],
+      };
+    }),
+  };
+}

@@ -1,0 +1,98 @@
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+import type { Catalog } from '../catalog/index.js';
+import { findTool } from '../tools/find-tool.js';
+import { checkContract } from './contract.js';
+import { parseExposition } from './exposition.js';
+import { liveExpositions } from './live-metrics.js';
+import { selectorsOf, type Selector } from './selectors.js';
+
+const exec = promisify(execFile);
+
+export interface CheckResult {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+export const RULE_DIRS = ['alerts/recording', 'alerts/alerting'] as const;
+export const TEST_DIR = 'alerts/tests';
+export const ALERTMANAGER_CONFIG = 'alerts/alertmanager.yml';
+
+export function ruleFiles(): string[] {
+  return RULE_DIRS.flatMap((dir) => filesIn(dir, '.rules.yml'));
+}
+
+export async function promtoolCheckRules(): Promise<CheckResult> {
+  const files = ruleFiles();
+  return runTool('promtool check rules', 'promtool', ['check', 'rules', ...files], `${files.length} rule files`);
+}
+
+/** Generated and hand-written promtool tests, two at a time (the machine has two cores). */
+export async function promtoolTestRules(): Promise<CheckResult> {
+  const promtool = findTool('promtool');
+  const files = filesIn(TEST_DIR, '.test.yml');
+  const failures: string[] = [];
+  const queue = [...files];
+  const worker = async (): Promise<void> => {
+    for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+      try {
+        await exec(promtool, ['test', 'rules', file], { maxBuffer: 16 << 20 });
+      } catch (error) {
+        failures.push(`${file}:\n${(error as { stdout?: string }).stdout ?? String(error)}`);
+      }
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  return { name: 'promtool test rules', ok: failures.length === 0 && files.length > 0, detail: failures.length ? failures.join('\n') : `${files.length} test files passed` };
+}
+
+export async function amtoolCheckConfig(): Promise<CheckResult> {
+  return runTool('amtool check-config', 'amtool', ['check-config', ALERTMANAGER_CONFIG], ALERTMANAGER_CONFIG);
+}
+
+/** Every selector of every rule, against the live gateway and simulator expositions. */
+export async function metricsContract(catalog: Catalog): Promise<CheckResult> {
+  const uses: { where: string; selector: Selector }[] = [];
+  const recorded = new Set<string>();
+  for (const file of ruleFiles()) {
+    const doc = parse(readFileSync(file, 'utf8')) as { groups: { name: string; rules: { record?: string; alert?: string; expr: string }[] }[] };
+    for (const group of doc.groups) {
+      for (const rule of group.rules) {
+        if (rule.record) recorded.add(rule.record);
+        for (const selector of selectorsOf(rule.expr)) uses.push({ where: `${file} ${rule.record ?? rule.alert ?? group.name}`, selector });
+      }
+    }
+  }
+  const live = await liveExpositions(catalog);
+  const findings = checkContract(uses, [...parseExposition(live.gateway), ...parseExposition(live.simulator)], recorded);
+  return {
+    name: 'metrics contract',
+    ok: findings.length === 0,
+    detail: findings.length ? findings.map((f) => `${f.where}: ${f.problem}`).join('\n') : `${uses.length} selectors match the live /metrics`,
+  };
+}
+
+async function runTool(name: string, tool: string, args: readonly string[], subject: string): Promise<CheckResult> {
+  try {
+    await exec(findTool(tool), args, { maxBuffer: 16 << 20 });
+    return { name, ok: true, detail: subject };
+  } catch (error) {
+    const failed = error as { stdout?: string; stderr?: string; message: string };
+    return { name, ok: false, detail: `${failed.stdout ?? ''}${failed.stderr ?? failed.message}` };
+  }
+}
+
+function filesIn(dir: string, suffix: string): string[] {
+  try {
+    return readdirSync(dir)
+      .filter((file) => file.endsWith(suffix))
+      .sort()
+      .map((file) => join(dir, file));
+  } catch {
+    return [];
+  }
+}

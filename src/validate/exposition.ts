@@ -1,0 +1,22 @@
+/** One sample line of a Prometheus text exposition: its metric name and labels. */
+export interface ExposedSeries {
+  readonly metric: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+\S+/;
+const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
+
+/** Parses the sample lines of the text format (comments and exemplars are not needed here). */
+export function parseExposition(text: string): ExposedSeries[] {
+  const series: ExposedSeries[] = [];
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#') || line.trim() === '') continue;
+    const match = SAMPLE.exec(line);
+    if (!match?.[1]) continue;
+    const labels: Record<string, string> = {};
+    for (const [, name, value] of (match[2] ?? '').matchAll(LABEL)) labels[name ?? ''] = (value ?? '').replace(/\\(.)/g, '$1');
+    series.push({ metric: match[1], labels });
+  }
+  return series;
+}

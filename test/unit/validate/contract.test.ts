@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { checkContract } from '../../../src/validate/contract.js';
+import { parseExposition } from '../../../src/validate/exposition.js';
+import { PromqlSyntaxError, selectorsOf } from '../../../src/validate/selectors.js';
+
+const live = parseExposition(`# HELP http_server_request_duration_seconds x
+# TYPE http_server_request_duration_seconds histogram
+http_server_request_duration_seconds_bucket{le="0.1",service="user",http_route="/api/users/me",http_request_method="GET",http_response_status_code="200"} 3
+http_server_request_duration_seconds_count{service="user",http_route="/api/users/me",http_request_method="GET",http_response_status_code="200"} 3
+`);
+
+function findings(expr: string, recorded: string[] = []): string[] {
+  return checkContract(selectorsOf(expr).map((selector) => ({ where: 'rule', selector })), live, new Set(recorded)).map((f) => f.problem);
+}
+
+describe('the metrics contract', () => {
+  it('accepts selectors that match the live exposition, ignoring target labels', () => {
+    expect(findings('sum(rate(http_server_request_duration_seconds_count{job="gateway",service="user",http_response_status_code=~"5.."}[5m]))')).toEqual([]);
+  });
+
+  it('catches the platform\'s old mistake: a label the services never export', () => {
+    expect(findings('rate(http_server_request_duration_seconds_count{status=~"5.."}[5m])')).toEqual([
+      'http_server_request_duration_seconds_count has no label "status" (it has: service, http_route, http_request_method, http_response_status_code)',
+    ]);
+  });
+
+  it('catches an le spelled differently from the client library', () => {
+    expect(findings('http_server_request_duration_seconds_bucket{le="0.10"}')).toEqual(['http_server_request_duration_seconds_bucket{le="0.10"} matches nothing live; values seen: 0.1']);
+  });
+
+  it('catches an unknown service and an unknown metric', () => {
+    expect(findings('http_server_request_duration_seconds_count{service="users"} + pyairtable_requests_total')).toEqual([
+      'http_server_request_duration_seconds_count{service="users"} matches nothing live; values seen: user',
+      'metric pyairtable_requests_total is not in the live /metrics of the gateway or the simulator',
+    ]);
+  });
+
+  it('requires recorded series to come from a generated recording rule', () => {
+    expect(findings('slo:sli_error:ratio_rate1h{service="user"} > 0', ['slo:sli_error:ratio_rate1h'])).toEqual([]);
+    expect(findings('slo:sli_error:ratio_rate7h{service="user"} > 0', ['slo:sli_error:ratio_rate1h'])).toEqual(['slo:sli_error:ratio_rate7h is not produced by any generated recording rule']);
+  });
+
+  it('refuses invalid PromQL', () => {
+    expect(() => selectorsOf('sum(rate(x[5m])')).toThrow(PromqlSyntaxError);
+  });
+});
