@@ -16,6 +16,8 @@ export const ERROR_BUDGET = 'slo:error_budget:ratio';
 export const PERIOD_ERROR_RATIO = 'slo:period_error:ratio';
 export const PERIOD_BURN_RATE = 'slo:period_burn_rate:ratio';
 export const PERIOD_BUDGET_REMAINING = 'slo:period_error_budget_remaining:ratio';
+/** A latency SLO's threshold as a series, so dashboards can draw it next to the percentiles. */
+export const LATENCY_THRESHOLD = 'slo:latency_threshold:seconds';
 /** Changeable metadata (description, owner, tier, threshold) lives here, off the identity labels. */
 export const SLO_INFO = 'slo:info:info';
 

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, isMap, isScalar, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { CatalogError, fieldPath, type CatalogProblem } from './errors.js';
 import { catalogSchema, type CatalogSpec } from './schema.js';
 import { crossCheck } from './cross-checks.js';
 import { buildCatalog, type Catalog } from './model.js';
+import { readOpenSlo } from './openslo.js';
 
 export const DEFAULT_CATALOG_PATH = 'slo/catalog.yaml';
 
@@ -34,12 +36,35 @@ export function parseCatalog(text: string, file: string): Catalog {
   if (!parsed.success) {
     throw new CatalogError(parsed.error.issues.map((issue) => locateIssue(issue, doc, lines, file)));
   }
-  const spec: CatalogSpec = parsed.data;
+  const spec: CatalogSpec = withOpenSlo(parsed.data, file);
   const crossIssues = crossCheck(spec);
   if (crossIssues.length > 0) {
     throw new CatalogError(crossIssues.map((issue) => locate(issue.path, issue.message, doc, lines, file)));
   }
   return buildCatalog(spec, file);
+}
+
+/** Adds the SLOs of the catalog's OpenSLO files to the services they name. */
+function withOpenSlo(spec: CatalogSpec, file: string): CatalogSpec {
+  if (spec.openslo.length === 0) return spec;
+  const problems: CatalogProblem[] = [];
+  const services = spec.services.map((service) => ({ ...service, slos: [...service.slos] }));
+  for (const path of spec.openslo) {
+    const openSloFile = resolve(dirname(file), path);
+    let result: ReturnType<typeof readOpenSlo>;
+    try {
+      result = readOpenSlo(openSloFile, services.map((s) => s.id));
+    } catch (error) {
+      problems.push({ file, field: 'openslo', message: `cannot read ${path}: ${(error as Error).message}` });
+      continue;
+    }
+    problems.push(...result.problems);
+    for (const { service, slo } of result.slos) {
+      services.find((candidate) => candidate.id === service)?.slos.push(slo);
+    }
+  }
+  if (problems.length > 0) throw new CatalogError(problems);
+  return { ...spec, services };
 }
 
 function locateIssue(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter, file: string): CatalogProblem {

@@ -180,6 +180,8 @@ export const catalogSchema = z.strictObject({
   slo_defaults: sloDefaultsSchema.prefault({}),
   alerting: alertingSchema,
   cost: costModelSchema.optional(),
+  /** OpenSLO v1 files (relative to this catalog) whose SLOs join the services named in them. */
+  openslo: z.array(z.string().min(1)).default([]),
   services: z.array(serviceSchema).min(1),
 });
 

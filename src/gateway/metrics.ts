@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 export const CIRCUIT_STATES = ['closed', 'open', 'half_open'] as const;
 export type CircuitStateName = (typeof CIRCUIT_STATES)[number];
+export const REJECTION_REASONS = ['circuit_open', 'concurrency_limit'] as const;
 
 const OPENMETRICS = Registry.OPENMETRICS_CONTENT_TYPE;
 const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
@@ -92,6 +93,19 @@ export class GatewayMetrics {
       collectDefaultMetrics({ register: registry });
       // Gauges named like counters: `promtool check metrics` rejects them, and they say little.
       for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(name);
+    }
+  }
+
+  /**
+   * Creates every counter series at 0, so rate(), increase() and the metrics contract see them
+   * before the first event (a counter that appears only on its first increment loses that one).
+   */
+  initialise(services: readonly string[], authFailureReasons: readonly string[]): void {
+    for (const service of services) {
+      for (const reason of authFailureReasons) this.authFailures.inc({ service, reason }, 0);
+      for (const policy of ['default', 'strict']) this.rateLimited.inc({ service, policy }, 0);
+      for (const reason of REJECTION_REASONS) this.upstreamRejected.inc({ service, reason }, 0);
+      this.upstreamRetries.inc({ service }, 0);
     }
   }
 

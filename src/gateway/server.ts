@@ -8,6 +8,7 @@ import { gatewayAdminApp } from './admin-app.js';
 import { requestDurationBuckets } from './buckets.js';
 import { ApiKeyStore } from './auth/api-keys.js';
 import { Authenticator } from './auth/authenticator.js';
+import { AUTH_FAILURE_REASONS } from './auth/principal.js';
 import { JwtVerifier } from './auth/jwt-verifier.js';
 import type { GatewayConfig } from './config.js';
 import { GatewayMetrics } from './metrics.js';
@@ -32,6 +33,10 @@ export async function startGateway(config: GatewayConfig, tracer: Tracer, log: L
   const secrets = await loadOrCreateSecrets(config.stateDir);
   let inFlight = 0;
   const metrics = new GatewayMetrics(requestDurationBuckets(catalog.histogramBuckets, catalog.latencyThresholdsSeconds), () => inFlight);
+  metrics.initialise(
+    catalog.services.map((service) => service.id),
+    AUTH_FAILURE_REASONS,
+  );
   const upstreams = new Map(catalog.services.map((service) => [service.id, new Upstream(service, metrics)]));
   const jwt = catalog.gateway.auth.jwt;
   const authenticator = new Authenticator(

@@ -2,6 +2,9 @@ import { relative } from 'node:path';
 import { stringify } from 'yaml';
 import type { Catalog } from '../catalog/index.js';
 import { alertmanagerConfig } from './alertmanager/config.js';
+import { dashboards } from './grafana/dashboards.js';
+import { dashboardProvider, datasources } from './grafana/provisioning.js';
+import { dashboardConfigMaps } from './kubernetes/dashboard-configmaps.js';
 import { loadTestThresholds } from './k6/thresholds.js';
 import { prometheusRule } from './kubernetes/prometheus-rule.js';
 import { gatewayAlertRules, sloAlertRules } from './prometheus/alert-rules.js';
@@ -49,5 +52,12 @@ export function generateArtifacts(catalog: Catalog): Artifacts {
   files.set('alerts/alertmanager.yml', yaml(alertmanagerConfig(catalog)));
   files.set('loadtests/thresholds.json', `${JSON.stringify({ _generated: notice, ...loadTestThresholds(catalog) }, null, 2)}\n`);
   files.set('deploy/kubernetes/generated/prometheus-rule.yaml', yaml(prometheusRule('pyairtable-slo', allRules)));
+
+  const dashboardFiles = new Map<string, string>();
+  for (const [uid, model] of dashboards(catalog, notice)) dashboardFiles.set(`${uid}.json`, `${JSON.stringify({ _generated: notice, ...model }, null, 2)}\n`);
+  for (const [name, json] of dashboardFiles) files.set(`dashboards/${name}`, json);
+  files.set('dashboards/provisioning/dashboards/pyairtable.yaml', yaml(dashboardProvider()));
+  files.set('dashboards/provisioning/datasources/pyairtable.yaml', yaml(datasources()));
+  files.set('deploy/kubernetes/generated/dashboards.yaml', `# ${notice}\n${dashboardConfigMaps(dashboardFiles).map((doc) => stringify(doc, { lineWidth: 0 })).join('---\n')}`);
   return files;
 }

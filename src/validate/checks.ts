@@ -6,9 +6,10 @@ import { parse } from 'yaml';
 import type { Catalog } from '../catalog/index.js';
 import { findTool } from '../tools/find-tool.js';
 import { checkContract } from './contract.js';
+import { lintDashboard } from './dashboard-lint.js';
 import { parseExposition } from './exposition.js';
 import { liveExpositions } from './live-metrics.js';
-import { selectorsOf, type Selector } from './selectors.js';
+import { selectorsOf, type Selector } from '../promql/selectors.js';
 
 const exec = promisify(execFile);
 
@@ -54,9 +55,18 @@ export async function amtoolCheckConfig(): Promise<CheckResult> {
   return runTool('amtool check-config', 'amtool', ['check-config', ALERTMANAGER_CONFIG], ALERTMANAGER_CONFIG);
 }
 
-/** Every selector of every rule, against the live gateway and simulator expositions. */
+export const DASHBOARD_DIR = 'dashboards';
+
+export function dashboardLint(): CheckResult {
+  const files = filesIn(DASHBOARD_DIR, '.json');
+  const findings = files.flatMap((file) => lintDashboard(file, JSON.parse(readFileSync(file, 'utf8')) as Parameters<typeof lintDashboard>[1]).findings);
+  return { name: 'dashboard lint', ok: findings.length === 0 && files.length > 0, detail: findings.length ? findings.join('\n') : `${files.length} dashboards` };
+}
+
+/** Every selector of every rule and dashboard, against the live gateway and simulator expositions. */
 export async function metricsContract(catalog: Catalog): Promise<CheckResult> {
   const uses: { where: string; selector: Selector }[] = [];
+  for (const file of filesIn(DASHBOARD_DIR, '.json')) uses.push(...lintDashboard(file, JSON.parse(readFileSync(file, 'utf8')) as Parameters<typeof lintDashboard>[1]).selectors);
   const recorded = new Set<string>();
   for (const file of ruleFiles()) {
     const doc = parse(readFileSync(file, 'utf8')) as { groups: { name: string; rules: { record?: string; alert?: string; expr: string }[] }[] };

@@ -1,10 +1,10 @@
-import type { Selector } from './selectors.js';
+import type { Selector } from '../promql/selectors.js';
 import type { ExposedSeries } from './exposition.js';
 
 /** Labels Prometheus adds at scrape time; they never appear in an exposition. */
 const TARGET_LABELS = new Set(['job', 'instance']);
 /** Series Prometheus makes itself. */
-const SYNTHETIC = new Set(['up', 'scrape_duration_seconds', 'scrape_samples_scraped']);
+const SYNTHETIC = new Set(['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'ALERTS', 'ALERTS_FOR_STATE']);
 
 export interface ContractFinding {
   readonly where: string;
@@ -37,7 +37,7 @@ export function checkContract(uses: readonly { where: string; selector: Selector
       if (TARGET_LABELS.has(matcher.name) || matcher.name === '__name__') continue;
       if (!series.some((s) => matcher.name in s.labels)) {
         findings.push({ where, problem: `${metric} has no label "${matcher.name}" (it has: ${[...new Set(series.flatMap((s) => Object.keys(s.labels)))].join(', ')})` });
-      } else if (matcher.op === '=' && !series.some((s) => s.labels[matcher.name] === matcher.value)) {
+      } else if (matcher.op === '=' && !matcher.value.includes('$') && !series.some((s) => s.labels[matcher.name] === matcher.value)) {
         const values = [...new Set(series.map((s) => s.labels[matcher.name]).filter((v) => v !== undefined))].slice(0, 20);
         findings.push({ where, problem: `${metric}{${matcher.name}="${matcher.value}"} matches nothing live; values seen: ${values.join(', ')}` });
       }

@@ -1,5 +1,5 @@
 import { BURN_RATE_TIERS, SLI_WINDOWS } from '../../catalog/burn-rate.js';
-import { ERROR_BUDGET, OBJECTIVE, PERIOD_BUDGET_REMAINING, PERIOD_BURN_RATE, PERIOD_ERROR_RATIO, SLO_INFO, sliErrorRatio, sliRequestRate } from '../../catalog/conventions.js';
+import { ERROR_BUDGET, LATENCY_THRESHOLD, OBJECTIVE, PERIOD_BUDGET_REMAINING, PERIOD_BURN_RATE, PERIOD_ERROR_RATIO, SLO_INFO, sliErrorRatio, sliRequestRate } from '../../catalog/conventions.js';
 import { formatDuration, type Catalog, type Slo } from '../../catalog/index.js';
 import type { RecordingRule, RuleFile } from './rule-types.js';
 import { errorRatioQuery, requestRateQuery } from './sli-queries.js';
@@ -45,6 +45,7 @@ export function budgetRules(catalog: Catalog, service: string): RuleFile {
           { record: PERIOD_ERROR_RATIO, expr: `avg_over_time(${sliErrorRatio('5m')}${selector(slo)}[${period}])`, labels: identity(slo) },
           { record: PERIOD_BURN_RATE, expr: `${PERIOD_ERROR_RATIO}${selector(slo)} / ${slo.budget}`, labels: identity(slo) },
           { record: PERIOD_BUDGET_REMAINING, expr: `1 - ${PERIOD_BURN_RATE}${selector(slo)}`, labels: identity(slo) },
+          ...(slo.thresholdSeconds === undefined ? [] : [{ record: LATENCY_THRESHOLD, expr: `vector(${slo.thresholdSeconds})`, labels: identity(slo) }]),
           {
             record: SLO_INFO,
             expr: 'vector(1)',

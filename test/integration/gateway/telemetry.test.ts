@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../../src/catalog/index.js';
+import { leLabel } from '../../../src/gateway/buckets.js';
 import { testCatalog } from '../../helpers/catalog.js';
 import { metricsText } from '../../helpers/http.js';
 import { OtlpReceiver } from '../../helpers/otlp-receiver.js';
@@ -95,6 +97,8 @@ describe('the live /metrics exposition', () => {
     const exposition = await metricsText(stack.gatewayUrl);
     expect(exposition).toMatch(/http_server_request_duration_seconds_bucket\{le="0\.1",service="user"/);
     const boundaries = new Set([...exposition.matchAll(/http_server_request_duration_seconds_bucket\{le="([^"]+)",service="user"/g)].map((m) => m[1]));
-    expect([...boundaries]).toEqual(['0.005', '0.01', '0.025', '0.05', '0.075', '0.1', '0.25', '0.5', '0.75', '1', '2.5', '5', '7.5', '10', '+Inf']);
+    const catalog = loadCatalog(stack.catalog.file);
+    expect([...boundaries]).toEqual([...catalog.histogramBuckets.map(leLabel), '+Inf']);
+    expect([...boundaries]).toEqual(expect.arrayContaining(catalog.latencyThresholdsSeconds.map(leLabel)));
   });
 });

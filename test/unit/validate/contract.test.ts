@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkContract } from '../../../src/validate/contract.js';
 import { parseExposition } from '../../../src/validate/exposition.js';
-import { PromqlSyntaxError, selectorsOf } from '../../../src/validate/selectors.js';
+import { PromqlSyntaxError, selectorsOf } from '../../../src/promql/selectors.js';
 
 const live = parseExposition(`# HELP http_server_request_duration_seconds x
 # TYPE http_server_request_duration_seconds histogram
