@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import { stringify } from 'yaml';
 import type { Catalog } from '../catalog/index.js';
+import { catalogJsonSchema } from './catalog-schema.js';
 import { alertmanagerConfig } from './alertmanager/config.js';
 import { dashboards } from './grafana/dashboards.js';
 import { dashboardProvider, datasources } from './grafana/provisioning.js';
@@ -11,6 +12,7 @@ import { gatewayAlertRules, sloAlertRules } from './prometheus/alert-rules.js';
 import { budgetRules, sliRules } from './prometheus/recording-rules.js';
 import { fastTierTests, slowTierTests } from './prometheus/rule-tests.js';
 import { runbooks } from './prometheus/runbooks.js';
+import { symptomTests } from './prometheus/symptom-tests.js';
 import type { RuleFile } from './prometheus/rule-types.js';
 
 /** Every file `sre generate` writes, by path relative to the repository root, with its content. */
@@ -48,8 +50,10 @@ export function generateArtifacts(catalog: Catalog): Artifacts {
   const gateway = gatewayAlertRules(catalog);
   allRules.push(gateway);
   files.set('alerts/alerting/gateway.rules.yml', yaml(gateway));
+  files.set('alerts/tests/gateway.test.yml', yaml(symptomTests(catalog, ['../alerting/gateway.rules.yml'])));
   for (const [name, text] of runbooks(catalog)) files.set(`alerts/runbooks/${name}.md`, `<!-- ${notice} -->\n${text}`);
   files.set('alerts/alertmanager.yml', yaml(alertmanagerConfig(catalog)));
+  files.set('slo/catalog.schema.json', `${JSON.stringify({ $comment: notice, ...catalogJsonSchema() }, null, 2)}\n`);
   files.set('loadtests/thresholds.json', `${JSON.stringify({ _generated: notice, ...loadTestThresholds(catalog) }, null, 2)}\n`);
   files.set('deploy/kubernetes/generated/prometheus-rule.yaml', yaml(prometheusRule('pyairtable-slo', allRules)));
 

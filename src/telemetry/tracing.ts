@@ -15,6 +15,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { trace, type Tracer } from '@opentelemetry/api';
+import { ExplicitContextManager } from './explicit-context.js';
 import { tracingConfigFromEnv, type TracingConfig } from './tracing-config.js';
 
 export interface Tracing {
@@ -36,6 +37,7 @@ export async function startTracing(serviceName: string, env: NodeJS.ProcessEnv =
     sampler: sampler(config),
     spanProcessors: processors,
     textMapPropagator: new W3CTraceContextPropagator(),
+    contextManager: new ExplicitContextManager(),
     instrumentations: [],
     metricReaders: [],
     logRecordProcessors: [],

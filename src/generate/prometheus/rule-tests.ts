@@ -11,7 +11,7 @@ export interface RuleTestFile {
   readonly tests: readonly RuleTest[];
 }
 
-interface RuleTest {
+export interface RuleTest {
   readonly name: string;
   readonly interval: string;
   readonly input_series: readonly { series: string; values: string }[];

@@ -76,7 +76,7 @@ describe('loading slo/catalog.yaml', () => {
   });
 
   it('refuses version 2 by name', () => {
-    expect(problems(good.replace('version: 1', 'version: 2'))).toEqual(['slo/catalog.yaml:4:10: version: must be 1, the only catalog version this tool reads']);
+    expect(problems(good.replace('version: 1', 'version: 2'))).toEqual(['slo/catalog.yaml:5:10: version: must be 1, the only catalog version this tool reads']);
   });
 });
 
