@@ -122,6 +122,7 @@ async function main(): Promise<void> {
     log(`\nbare proxy maximum under vegeta (${CONNECTIONS} workers): ${vegetaMax.requestsPerSecond.toFixed(0)} req/s`);
     log(`p99 at half of it (${halfRate.toFixed(0)} req/s, constant arrival rate, vegeta)`);
     const fixed: Record<string, LoadResult[]> = { bare: [], 'gateway-10': [] };
+    for (const system of systems.filter((s) => s.id in fixed)) await vegetaRate(VEGETA, url(system), headers, halfRate, 2);
     for (let round = 1; round <= ROUNDS; round++) {
       for (const system of systems.filter((s) => s.id in fixed)) {
         const result = await vegetaRate(VEGETA, url(system), headers, halfRate, SECONDS);

@@ -42,12 +42,13 @@ function percentile(stdout: string, label: string): number {
  * Open-loop constant-rate load with vegeta: latency at a fixed offered rate, free of coordinated
  * omission. A rate of 0 means as fast as `maxWorkers` workers can go (vegeta's own maximum).
  */
-export async function vegetaRate(vegeta: string, url: string, headers: Readonly<Record<string, string>>, rate: number, seconds: number, maxWorkers?: number): Promise<LoadResult> {
+export async function vegetaRate(vegeta: string, url: string, headers: Readonly<Record<string, string>>, rate: number, seconds: number, maxWorkers = 64): Promise<LoadResult> {
   const dir = mkdtempSync(join(tmpdir(), 'sre-bench-'));
   const targets = join(dir, 'targets.txt');
   writeFileSync(targets, `GET ${url}\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}`).join('\n')}\n`);
   const results = join(dir, 'results.bin');
-  const workers = maxWorkers === undefined ? [] : [`-max-workers=${maxWorkers}`, `-workers=${maxWorkers}`];
+  // Bounded workers and connections: an overloaded moment must not snowball into thousands of sockets.
+  const workers = [`-max-workers=${maxWorkers}`, `-workers=${Math.min(maxWorkers, 16)}`, `-max-connections=${maxWorkers}`];
   await exec(vegeta, ['attack', `-targets=${targets}`, rate > 0 ? `-rate=${Math.round(rate)}/s` : '-rate=0', ...workers, `-duration=${seconds}s`, '-keepalive=true', `-output=${results}`]);
   const { stdout } = await exec(vegeta, ['report', '-type=json', results]);
   const report = JSON.parse(stdout) as { throughput: number; success: number; latencies: Record<string, number> };

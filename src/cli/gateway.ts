@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { gatewayConfig } from '../gateway/config.js';
 import { startGateway } from '../gateway/server.js';
 import { stateDir } from '../state/state-dir.js';
@@ -5,6 +6,8 @@ import { createLogger } from '../telemetry/logger.js';
 import { startTracing } from '../telemetry/tracing.js';
 import { catalogFrom } from './catalog-option.js';
 import { onTerminationSignal } from './signals.js';
+
+const SPAN_FLUSH_DEADLINE_MS = 5_000;
 
 export interface GatewayOptions {
   readonly catalog?: string;
@@ -24,7 +27,9 @@ export async function gatewayCommand(options: GatewayOptions): Promise<void> {
     log.info({ signal }, 'draining');
     const result = await gateway.drain();
     log.info(result, result.completed ? 'drained' : 'drain deadline passed; remaining requests cut');
-    await tracing.shutdown();
+    // Spans are flushed, but a missing collector must not turn a clean drain into a failed exit.
+    const flushed = await Promise.race([tracing.shutdown().then(() => 'flushed' as const, (error: unknown) => error), sleep(SPAN_FLUSH_DEADLINE_MS).then(() => 'timeout' as const)]);
+    if (flushed !== 'flushed') log.warn({ err: flushed === 'timeout' ? `no answer within ${SPAN_FLUSH_DEADLINE_MS} ms` : flushed }, 'could not flush spans');
     log.flush();
     return 0;
   });

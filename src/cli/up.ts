@@ -51,7 +51,9 @@ export async function upCommand(options: UpOptions): Promise<void> {
   });
   for (const component of components) {
     const logFile = join(logs, `${component.name}.log`);
-    const child = spawn(process.execPath, [CLI, ...component.args], { stdio: ['ignore', 'ignore', 'pipe'], env: process.env });
+    // No collector runs in this stack yet: export no traces unless the operator asked for it.
+    const env = { ...process.env, OTEL_TRACES_EXPORTER: process.env.OTEL_TRACES_EXPORTER ?? 'none' };
+    const child = spawn(process.execPath, [CLI, ...component.args], { stdio: ['ignore', 'ignore', 'pipe'], env });
     child.stderr.pipe(createWriteStream(logFile, { flags: 'a' }));
     children.push(child);
     child.once('exit', (code, signal) => {

@@ -2,7 +2,8 @@ import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCatalog } from '../../helpers/catalog.js';
-import { startStack, type Stack } from '../../helpers/processes.js';
+import { freePorts } from '../../helpers/ports.js';
+import { startSre, startStack, type Stack } from '../../helpers/processes.js';
 import { stackSecrets } from '../../helpers/secrets.js';
 
 let stack: Stack;
@@ -39,5 +40,22 @@ describe('graceful drain on SIGTERM', () => {
     expect(statuses).toEqual(Array.from({ length: 20 }, () => 200));
     expect(await exited).toBe(0);
     expect(stack.gateway.logs()).toContain('"msg":"drained"');
+  });
+});
+
+describe('shutdown without a collector', () => {
+  it('exits 0 within the flush deadline when the OTLP endpoint is unreachable', async () => {
+    const catalog = await testCatalog();
+    const [deadPort] = await freePorts(1);
+    const gateway = await startSre(['gateway'], catalog, `http://127.0.0.1:${catalog.gatewayPort}/healthz`, {
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${deadPort ?? 1}`,
+      OTEL_TRACES_SAMPLER: 'always_on',
+    });
+    // A sampled request leaves a span to flush (the upstream being down does not matter here).
+    await fetch(`http://127.0.0.1:${catalog.gatewayPort}/healthz`);
+    await fetch(`http://127.0.0.1:${catalog.gatewayPort}/api/users/me`);
+    expect(await gateway.stop()).toBe(0);
+    expect(gateway.logs()).toContain('"msg":"drained"');
   });
 });
