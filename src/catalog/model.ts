@@ -1,4 +1,4 @@
-import type { AlertingSpec, CatalogSpec, CostModelSpec, GatewaySpec, ServiceSpec, SloSpec } from './schema.js';
+import type { AlertingSpec, CatalogSpec, CostModelSpec, GatewaySpec, ServiceSpec, SloSpec, StackSpec } from './schema.js';
 
 /** A validated catalog, with the derived values every consumer needs computed once. */
 export interface Catalog {
@@ -11,6 +11,7 @@ export interface Catalog {
   /** Every SLO of every service, flattened, with defaults applied. */
   readonly slos: readonly Slo[];
   readonly alerting: AlertingSpec;
+  readonly stack: StackSpec;
   readonly cost: CostModelSpec | undefined;
   /** Boundaries of the gateway's request-duration histogram, in seconds. */
   readonly histogramBuckets: readonly number[];
@@ -66,6 +67,7 @@ export function buildCatalog(spec: CatalogSpec, source: string): Catalog {
     }),
     slos,
     alerting: spec.alerting,
+    stack: spec.stack,
     cost: spec.cost,
     histogramBuckets: [...spec.gateway.histogram_buckets].sort((a, b) => a - b),
     latencyThresholdsSeconds: [...new Set(slos.flatMap((slo) => (slo.thresholdSeconds === undefined ? [] : [slo.thresholdSeconds])))].sort((a, b) => a - b),

@@ -142,6 +142,16 @@ export const gatewaySchema = z.strictObject({
   histogram_buckets: z.array(z.number().positive()).min(1).default([0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]),
 });
 
+/** Where the local observability stack listens (sre up, the generated Prometheus configuration). */
+export const stackSchema = z.strictObject({
+  prometheus: hostPort.default('127.0.0.1:9090'),
+  alertmanager: hostPort.default('127.0.0.1:9093'),
+  collector_otlp_http: hostPort.default('127.0.0.1:4318'),
+  collector_metrics: hostPort.default('127.0.0.1:8889'),
+  scrape_interval: duration.prefault('15s'),
+  evaluation_interval: duration.prefault('15s'),
+});
+
 export const sloDefaultsSchema = z.strictObject({
   period: duration.prefault('30d'),
   /** Fewest requests a burn-rate tier needs in its long window before it may fire. */
@@ -177,6 +187,7 @@ export const catalogSchema = z.strictObject({
   platform: z.string().min(1),
   gateway: gatewaySchema,
   simulator: z.strictObject({ admin: hostPort }),
+  stack: stackSchema.prefault({}),
   slo_defaults: sloDefaultsSchema.prefault({}),
   alerting: alertingSchema,
   cost: costModelSchema.optional(),
@@ -194,3 +205,4 @@ export type GatewaySpec = z.output<typeof gatewaySchema>;
 export type SloSpec = z.output<typeof sloSchema>;
 export type AlertingSpec = z.output<typeof alertingSchema>;
 export type CostModelSpec = z.output<typeof costModelSchema>;
+export type StackSpec = z.output<typeof stackSchema>;

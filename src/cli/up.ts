@@ -8,41 +8,44 @@ import { parseHostPort } from '../catalog/index.js';
 import { isFree } from '../net/free-ports.js';
 import { SECRET_FILES } from '../state/secrets.js';
 import { stateDir } from '../state/state-dir.js';
+import { findTool } from '../tools/find-tool.js';
 import { catalogFrom } from './catalog-option.js';
 import { CliExit } from './exit.js';
 import { onTerminationSignal } from './signals.js';
 
 const CLI = fileURLToPath(new URL('../../bin/sre.js', import.meta.url));
-const READY_TIMEOUT_MS = 20_000;
+const READY_TIMEOUT_MS = 30_000;
+
+export const COMPONENTS = ['simulator', 'gateway', 'alertmanager', 'prometheus'] as const;
+type ComponentName = (typeof COMPONENTS)[number];
 
 interface Component {
-  readonly name: string;
+  readonly name: ComponentName;
+  readonly listen: string;
+  readonly command: string;
   readonly args: readonly string[];
-  readonly healthUrl: string;
-  readonly url: string;
+  readonly healthPath: string;
 }
 
 export interface UpOptions {
   readonly catalog?: string;
+  /** Comma-separated subset of the components to start. */
+  readonly only?: string;
 }
 
 /** Starts the local stack as child processes, each logging into the state directory. */
 export async function upCommand(options: UpOptions): Promise<void> {
   const catalogPath = options.catalog ?? process.env.SRE_CATALOG ?? 'slo/catalog.yaml';
   const catalog = catalogFrom(catalogPath);
-  await assertPortsFree(catalog);
   const state = stateDir();
+  const components = selected(stackComponents(catalog, catalogPath, state), options.only);
+  await assertPortsFree(catalog, components);
   const logs = join(state, 'logs');
   mkdirSync(logs, { recursive: true });
-  const admin = `http://${catalog.simulatorAdmin.host}:${catalog.simulatorAdmin.port}`;
-  const gateway = `http://${catalog.gateway.listen}`;
-  const components: Component[] = [
-    { name: 'simulator', args: ['simulate', '--catalog', catalogPath], healthUrl: `${admin}/healthz`, url: admin },
-    { name: 'gateway', args: ['gateway', '--catalog', catalogPath], healthUrl: `${gateway}/healthz`, url: gateway },
-  ];
   const children: ChildProcess[] = [];
   const stopAll = async (): Promise<void> => {
-    await Promise.all(children.map((child) => stopChild(child)));
+    // Reverse start order: Prometheus stops scraping before the gateway drains.
+    for (const child of [...children].reverse()) await stopChild(child);
   };
   onTerminationSignal(async () => {
     process.stdout.write('stopping...\n');
@@ -53,29 +56,67 @@ export async function upCommand(options: UpOptions): Promise<void> {
     const logFile = join(logs, `${component.name}.log`);
     // No collector runs in this stack yet: export no traces unless the operator asked for it.
     const env = { ...process.env, OTEL_TRACES_EXPORTER: process.env.OTEL_TRACES_EXPORTER ?? 'none' };
-    const child = spawn(process.execPath, [CLI, ...component.args], { stdio: ['ignore', 'ignore', 'pipe'], env });
+    const child = spawn(component.command, [...component.args], { stdio: ['ignore', 'ignore', 'pipe'], env });
     child.stderr.pipe(createWriteStream(logFile, { flags: 'a' }));
     children.push(child);
     child.once('exit', (code, signal) => {
       if (signal === null && code !== 0) process.stderr.write(`${component.name} exited with code ${code ?? '?'}; see ${relative(process.cwd(), logFile)}\n`);
     });
-    if (!(await waitHealthy(component.healthUrl, child))) {
+    if (!(await waitHealthy(`http://${component.listen}${component.healthPath}`, child))) {
       await stopAll();
       throw new CliExit(1, `${component.name} did not become healthy within ${READY_TIMEOUT_MS / 1000} s; see ${relative(process.cwd(), logFile)}`);
     }
+    process.stdout.write(`${component.name} http://${component.listen}\n`);
   }
-  for (const component of components) process.stdout.write(`${component.name} ${component.url}\n`);
-  for (const service of catalog.services) process.stdout.write(`${service.id} ${service.upstream} (simulated)\n`);
+  if (components.some((c) => c.name === 'simulator')) {
+    for (const service of catalog.services) process.stdout.write(`${service.id} ${service.upstream} (simulated)\n`);
+  }
   process.stdout.write(`api key: the "key" field of ${relative(process.cwd(), join(state, SECRET_FILES.apiKeys))} (send as X-API-Key)\n`);
   process.stdout.write(`logs: ${relative(process.cwd(), logs)}/; Ctrl-C stops everything\n`);
 }
 
-async function assertPortsFree(catalog: Catalog): Promise<void> {
-  const listeners: [string, string][] = [
-    ['gateway', catalog.gateway.listen],
-    ['simulator admin', `${catalog.simulatorAdmin.host}:${catalog.simulatorAdmin.port}`],
-    ...catalog.services.map((s): [string, string] => [`simulated ${s.id}`, `${s.upstreamHost}:${s.upstreamPort}`]),
+function stackComponents(catalog: Catalog, catalogPath: string, state: string): Component[] {
+  const admin = `${catalog.simulatorAdmin.host}:${catalog.simulatorAdmin.port}`;
+  return [
+    { name: 'simulator', listen: admin, command: process.execPath, args: [CLI, 'simulate', '--catalog', catalogPath], healthPath: '/healthz' },
+    { name: 'gateway', listen: catalog.gateway.listen, command: process.execPath, args: [CLI, 'gateway', '--catalog', catalogPath], healthPath: '/healthz' },
+    {
+      name: 'alertmanager',
+      listen: catalog.stack.alertmanager,
+      command: findAlertmanager(),
+      args: ['--config.file=alerts/alertmanager.yml', `--storage.path=${join(state, 'alertmanager')}`, `--web.listen-address=${catalog.stack.alertmanager}`, '--cluster.listen-address='],
+      healthPath: '/-/ready',
+    },
+    {
+      name: 'prometheus',
+      listen: catalog.stack.prometheus,
+      command: findTool('prometheus'),
+      args: ['--config.file=collector/prometheus.yml', `--storage.tsdb.path=${join(state, 'prometheus')}`, `--web.listen-address=${catalog.stack.prometheus}`, '--enable-feature=exemplar-storage', '--storage.tsdb.retention.time=3d'],
+      healthPath: '/-/ready',
+    },
   ];
+}
+
+/** Debian ships Alertmanager as prometheus-alertmanager; upstream calls it alertmanager. */
+export function findAlertmanager(): string {
+  try {
+    return findTool('alertmanager');
+  } catch {
+    return findTool('prometheus-alertmanager');
+  }
+}
+
+function selected(components: readonly Component[], only: string | undefined): Component[] {
+  if (only === undefined) return [...components];
+  const names = only.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !COMPONENTS.includes(name as ComponentName));
+  if (unknown.length > 0) throw new CliExit(2, `--only: unknown component ${unknown.join(', ')}; choose from ${COMPONENTS.join(', ')}`);
+  return components.filter((component) => names.includes(component.name));
+}
+
+async function assertPortsFree(catalog: Catalog, components: readonly Component[]): Promise<void> {
+  const listeners: [string, string][] = components.map((c) => [c.name, c.listen]);
+  if (components.some((c) => c.name === 'simulator')) listeners.push(...catalog.services.map((s): [string, string] => [`simulated ${s.id}`, `${s.upstreamHost}:${s.upstreamPort}`]));
   for (const [name, hostPort] of listeners) {
     const { host, port } = parseHostPort(hostPort);
     if (!(await isFree(port, host))) throw new CliExit(2, `port ${port} on ${host} (${name}) is already in use; stop what holds it (for example: ss -ltnp 'sport = :${port}') and start again`);
@@ -100,7 +141,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
   child.kill('SIGTERM');
-  const killed = await Promise.race([exited.then(() => true), sleep(25_000).then(() => false)]);
-  if (!killed) child.kill('SIGKILL');
+  const stopped = await Promise.race([exited.then(() => true), sleep(25_000).then(() => false)]);
+  if (!stopped) child.kill('SIGKILL');
   await exited;
 }
