@@ -147,6 +147,8 @@ export const stackSchema = z.strictObject({
   prometheus: hostPort.default('127.0.0.1:9090'),
   alertmanager: hostPort.default('127.0.0.1:9093'),
   collector_otlp_http: hostPort.default('127.0.0.1:4318'),
+  collector_otlp_grpc: hostPort.default('127.0.0.1:4317'),
+  collector_health: hostPort.default('127.0.0.1:13133'),
   collector_metrics: hostPort.default('127.0.0.1:8889'),
   scrape_interval: duration.prefault('15s'),
   evaluation_interval: duration.prefault('15s'),

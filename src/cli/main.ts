@@ -49,9 +49,9 @@ program
 
 program
   .command('up')
-  .description('start the local stack (simulator, gateway, Alertmanager, Prometheus) and print its URLs; Ctrl-C stops it')
+  .description('start the local stack (collector, simulator, gateway, Alertmanager, Prometheus) and print its URLs; Ctrl-C stops it')
   .option('-c, --catalog <file>', 'SLO catalog (default: $SRE_CATALOG or slo/catalog.yaml)')
-  .option('--only <components>', 'start only these, comma-separated: simulator, gateway, alertmanager, prometheus')
+  .option('--only <components>', 'start only these, comma-separated: collector, simulator, gateway, alertmanager, prometheus')
   .action(upCommand);
 
 try {

@@ -16,7 +16,7 @@ import { onTerminationSignal } from './signals.js';
 const CLI = fileURLToPath(new URL('../../bin/sre.js', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
 
-export const COMPONENTS = ['simulator', 'gateway', 'alertmanager', 'prometheus'] as const;
+export const COMPONENTS = ['collector', 'simulator', 'gateway', 'alertmanager', 'prometheus'] as const;
 type ComponentName = (typeof COMPONENTS)[number];
 
 interface Component {
@@ -25,6 +25,7 @@ interface Component {
   readonly command: string;
   readonly args: readonly string[];
   readonly healthPath: string;
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface UpOptions {
@@ -38,7 +39,7 @@ export async function upCommand(options: UpOptions): Promise<void> {
   const catalogPath = options.catalog ?? process.env.SRE_CATALOG ?? 'slo/catalog.yaml';
   const catalog = catalogFrom(catalogPath);
   const state = stateDir();
-  const components = selected(stackComponents(catalog, catalogPath, state), options.only);
+  const components = selected(stackComponents(catalog, catalogPath, state, options.only), options.only);
   await assertPortsFree(catalog, components);
   const logs = join(state, 'logs');
   mkdirSync(logs, { recursive: true });
@@ -54,9 +55,7 @@ export async function upCommand(options: UpOptions): Promise<void> {
   });
   for (const component of components) {
     const logFile = join(logs, `${component.name}.log`);
-    // No collector runs in this stack yet: export no traces unless the operator asked for it.
-    const env = { ...process.env, OTEL_TRACES_EXPORTER: process.env.OTEL_TRACES_EXPORTER ?? 'none' };
-    const child = spawn(component.command, [...component.args], { stdio: ['ignore', 'ignore', 'pipe'], env });
+    const child = spawn(component.command, [...component.args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...component.env } });
     child.stderr.pipe(createWriteStream(logFile, { flags: 'a' }));
     children.push(child);
     child.once('exit', (code, signal) => {
@@ -75,11 +74,32 @@ export async function upCommand(options: UpOptions): Promise<void> {
   process.stdout.write(`logs: ${relative(process.cwd(), logs)}/; Ctrl-C stops everything\n`);
 }
 
-function stackComponents(catalog: Catalog, catalogPath: string, state: string): Component[] {
+function stackComponents(catalog: Catalog, catalogPath: string, state: string, only: string | undefined): Component[] {
   const admin = `${catalog.simulatorAdmin.host}:${catalog.simulatorAdmin.port}`;
+  const { stack } = catalog;
+  const withCollector = only === undefined || only.split(',').map((n) => n.trim()).includes('collector');
+  mkdirSync(join(state, 'collector'), { recursive: true });
+  // The gateway exports its traces to the collector when one runs, and nowhere otherwise.
+  const tracing: Record<string, string> = withCollector
+    ? { OTEL_TRACES_EXPORTER: process.env.OTEL_TRACES_EXPORTER ?? 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? `http://${stack.collector_otlp_http}` }
+    : { OTEL_TRACES_EXPORTER: process.env.OTEL_TRACES_EXPORTER ?? 'none' };
   return [
+    {
+      name: 'collector',
+      listen: stack.collector_health,
+      command: withCollector ? findTool('otelcol-pyairtable') : 'otelcol-pyairtable',
+      args: ['--config=collector/otel-collector.yaml'],
+      healthPath: '/',
+      env: {
+        COLLECTOR_OTLP_HTTP_ENDPOINT: stack.collector_otlp_http,
+        COLLECTOR_OTLP_GRPC_ENDPOINT: stack.collector_otlp_grpc,
+        COLLECTOR_METRICS_ENDPOINT: stack.collector_metrics,
+        COLLECTOR_HEALTH_ENDPOINT: stack.collector_health,
+        COLLECTOR_FILE_EXPORT_PATH: join(state, 'collector', 'spans.jsonl'),
+      },
+    },
     { name: 'simulator', listen: admin, command: process.execPath, args: [CLI, 'simulate', '--catalog', catalogPath], healthPath: '/healthz' },
-    { name: 'gateway', listen: catalog.gateway.listen, command: process.execPath, args: [CLI, 'gateway', '--catalog', catalogPath], healthPath: '/healthz' },
+    { name: 'gateway', listen: catalog.gateway.listen, command: process.execPath, args: [CLI, 'gateway', '--catalog', catalogPath], healthPath: '/healthz', env: tracing },
     {
       name: 'alertmanager',
       listen: catalog.stack.alertmanager,

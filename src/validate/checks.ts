@@ -51,6 +51,13 @@ export async function promtoolTestRules(): Promise<CheckResult> {
   return { name: 'promtool test rules', ok: failures.length === 0 && files.length > 0, detail: failures.length ? failures.join('\n') : `${files.length} test files passed` };
 }
 
+export const COLLECTOR_CONFIG = 'collector/otel-collector.yaml';
+
+/** Dry-runs the collector configuration with the very binary the stack runs. */
+export async function otelcolValidate(): Promise<CheckResult> {
+  return runTool('otelcol validate', 'otelcol-pyairtable', ['validate', `--config=${COLLECTOR_CONFIG}`], COLLECTOR_CONFIG);
+}
+
 export async function amtoolCheckConfig(): Promise<CheckResult> {
   return runTool('amtool check-config', 'amtool', ['check-config', ALERTMANAGER_CONFIG], ALERTMANAGER_CONFIG);
 }

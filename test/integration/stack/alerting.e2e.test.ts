@@ -53,10 +53,10 @@ async function sendTraffic(apiKey: string): Promise<void> {
 
 beforeAll(async () => {
   receiver = await WebhookReceiver.start();
-  const [prometheusPort, alertmanagerPort, otlpPort, collectorPort] = await freePorts(4);
+  const [prometheusPort, alertmanagerPort, otlpPort, collectorPort, grpcPort, healthPort] = await freePorts(6);
   test = await testCatalog((spec) => {
     (spec.alerting as Record<string, unknown>).control_plane_webhook_url = receiver.url;
-    spec.stack = { prometheus: `127.0.0.1:${prometheusPort}`, alertmanager: `127.0.0.1:${alertmanagerPort}`, collector_otlp_http: `127.0.0.1:${otlpPort}`, collector_metrics: `127.0.0.1:${collectorPort}`, scrape_interval: '1s', evaluation_interval: '1s' };
+    spec.stack = { prometheus: `127.0.0.1:${prometheusPort}`, alertmanager: `127.0.0.1:${alertmanagerPort}`, collector_otlp_http: `127.0.0.1:${otlpPort}`, collector_otlp_grpc: `127.0.0.1:${grpcPort}`, collector_health: `127.0.0.1:${healthPort}`, collector_metrics: `127.0.0.1:${collectorPort}`, scrape_interval: '1s', evaluation_interval: '1s' };
   });
   catalog = loadCatalog(test.file);
   writeArtifacts(generateArtifacts(catalog), test.dir);
@@ -67,7 +67,22 @@ beforeAll(async () => {
   for (const route of am.route.routes) Object.assign(route, { group_wait: '1s', group_interval: '2s' });
   writeFileSync(amFile, stringify(am));
 
-  stack = await startStack(test);
+  const collector = spawn(requireTool('otelcol-pyairtable'), [`--config=${join(process.cwd(), 'collector/otel-collector.yaml')}`], {
+    cwd: test.dir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: {
+      ...process.env,
+      COLLECTOR_OTLP_HTTP_ENDPOINT: catalog.stack.collector_otlp_http,
+      COLLECTOR_OTLP_GRPC_ENDPOINT: catalog.stack.collector_otlp_grpc,
+      COLLECTOR_HEALTH_ENDPOINT: catalog.stack.collector_health,
+      COLLECTOR_METRICS_ENDPOINT: catalog.stack.collector_metrics,
+      COLLECTOR_FILE_EXPORT_PATH: join(test.dir, 'spans.jsonl'),
+    },
+  });
+  collector.stderr.resume();
+  children.push(collector);
+  await waitFor('the collector to be healthy', 30_000, () => fetch(`http://${catalog.stack.collector_health}/`).then((r) => (r.ok ? true : undefined), () => undefined));
+  stack = await startStack(test, { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: `http://${catalog.stack.collector_otlp_http}`, OTEL_BSP_SCHEDULE_DELAY: '200' });
   prometheusUrl = `http://${catalog.stack.prometheus}`;
   launch(findAlertmanager(), ['--config.file=alerts/alertmanager.yml', '--storage.path=am-data', `--web.listen-address=${catalog.stack.alertmanager}`, '--cluster.listen-address='], test.dir);
   launch(requireTool('prometheus'), ['--config.file=collector/prometheus.yml', '--storage.tsdb.path=prom-data', `--web.listen-address=${catalog.stack.prometheus}`, '--enable-feature=exemplar-storage'], test.dir);
@@ -102,6 +117,25 @@ describe('the local stack, end to end', () => {
     for (const ratio of ratios) expect(Number(ratio.value[1])).toBe(0);
   }, 90_000);
 
+  it('carries one trace id from the caller through the gateway to the simulator and the collector, and span metrics reach Prometheus', async () => {
+    const traceId = 'c0ffee0000000000000000000000beef';
+    const response = await fetch(`${stack.gatewayUrl}/api/workspaces/ws-trace`, { headers: { 'x-api-key': stackSecrets(test.dir).apiKey, traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
+    expect(response.status).toBe(200);
+    const received = (await (await fetch(`${stack.adminUrl}/services/workspace/requests?limit=50`)).json()) as { requests: { url: string; headers: Record<string, string> }[] };
+    expect(received.requests.find((r) => r.url === '/api/workspaces/ws-trace')?.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    const spans = await waitFor('the collector file exporter to write the trace', 30_000, () => {
+      const lines = readFileSync(join(test.dir, 'spans.jsonl'), { encoding: 'utf8', flag: 'a+' });
+      const count = (lines.match(new RegExp(`"traceId":"${traceId}"`, 'g')) ?? []).length;
+      return count >= 2 ? count : undefined;
+    });
+    expect(spans).toBeGreaterThanOrEqual(2);
+    const metrics = await waitFor('span metrics in Prometheus', 60_000, async () => {
+      const result = await query('traces_span_metrics_calls_total{job="otel-collector"}');
+      return result.length > 0 ? result : undefined;
+    });
+    expect(metrics.some((m) => m.metric.service_name === 'pyairtable-gateway')).toBe(true);
+  }, 120_000);
+
   it('pages on 100 % errors from one service: the alert reaches the webhook, other services stay quiet', async () => {
     await fetch(`${stack.adminUrl}/faults/user`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"error_ratio": 1}' });
     const started = Date.now();
@@ -116,6 +150,20 @@ describe('the local stack, end to end', () => {
     const firing = await query('ALERTS{alertstate="firing",alertname=~"PyAirtable.+"}');
     expect(firing.filter((a) => a.metric.service !== 'user')).toEqual([]);
     expect(receiver.alerts().filter((a) => a.labels.service !== 'user')).toEqual([]);
+
+    // While the page fires, every query of every generated dashboard panel returns data.
+    const empty: string[] = [];
+    for (const [path, text] of generateArtifacts(catalog)) {
+      if (!/^dashboards\/[^/]+\.json$/.test(path)) continue;
+      const model = JSON.parse(text) as { panels: { title: string; targets: { expr: string }[] }[] };
+      for (const panel of model.panels) {
+        for (const target of panel.targets) {
+          const expr = target.expr.replaceAll('$__rate_interval', '1m').replaceAll('$service', 'user');
+          if ((await query(expr)).length === 0) empty.push(`${path} "${panel.title}": ${expr}`);
+        }
+      }
+    }
+    expect(empty).toEqual([]);
   }, 150_000);
 
   it('resolves the page once the service is restored and the 5-minute window has cleared', async () => {
