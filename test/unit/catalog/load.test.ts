@@ -1,22 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CatalogError, parseCatalog } from '../../../src/catalog/index.js';
+import { parseCatalog } from '../../../src/catalog/index.js';
+import { lineOf, problems, shippedCatalog } from '../../helpers/catalog-problems.js';
 
-const good = readFileSync('slo/catalog.yaml', 'utf8');
+const good = shippedCatalog;
 
-function problems(text: string): string[] {
-  try {
-    parseCatalog(text, 'slo/catalog.yaml');
-  } catch (error) {
-    if (error instanceof CatalogError) return error.message.split('\n');
-    throw error;
-  }
-  return [];
-}
 
-function lineOf(text: string, fragment: string): number {
-  return text.split('\n').findIndex((line) => line.includes(fragment)) + 1;
-}
 
 describe('loading slo/catalog.yaml', () => {
   it('accepts the shipped catalog and derives upstream hosts and ports', () => {

@@ -1,20 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CatalogError, parseCatalog } from '../../../src/catalog/index.js';
+import { parseCatalog } from '../../../src/catalog/index.js';
+import { lineOf, problems, shippedCatalog } from '../../helpers/catalog-problems.js';
 
-const good = readFileSync('slo/catalog.yaml', 'utf8');
+const good = shippedCatalog;
 
-function problems(text: string): string[] {
-  try {
-    parseCatalog(text, 'slo/catalog.yaml');
-  } catch (error) {
-    if (error instanceof CatalogError) return error.message.split('\n');
-    throw error;
-  }
-  return [];
-}
 
-const lineOf = (text: string, fragment: string, from = 0): number => text.split('\n').findIndex((line, index) => index >= from && line.includes(fragment)) + 1;
 const firstAvailability = lineOf(good, 'objective: 99.9');
 
 describe('SLO validation', () => {
