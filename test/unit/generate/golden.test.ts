@@ -22,6 +22,7 @@ const byGenerator: Record<string, RegExp> = {
   'k6 thresholds': /^loadtests\/thresholds\.json$/,
   kubernetes: /^deploy\/kubernetes\/generated\//,
   'catalog JSON schema': /^slo\/catalog\.schema\.json$/,
+  'prometheus server config': /^collector\/prometheus\.yml$/,
 };
 
 describe('golden files', () => {
