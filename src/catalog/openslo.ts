@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { z } from 'zod';
 import { SLI_BUCKET, SLI_COUNT } from './conventions.js';
-import { formatDuration, parseDuration } from './duration.js';
+import { parseDuration } from './duration.js';
 import { fieldPath, type CatalogProblem } from './errors.js';
 import type { SloSpec } from './schema.js';
 import { selectorsOf } from '../promql/selectors.js';
@@ -110,4 +110,3 @@ function classify(sli: z.infer<typeof sliSpec>, service: string): { id: 'availab
   }
 }
 
-export { formatDuration };

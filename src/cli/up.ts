@@ -22,7 +22,8 @@ type ComponentName = (typeof COMPONENTS)[number];
 interface Component {
   readonly name: ComponentName;
   readonly listen: string;
-  readonly command: string;
+  /** Resolved only for the components that start, so --only needs only their binaries. */
+  readonly command: () => string;
   readonly args: readonly string[];
   readonly healthPath: string;
   readonly env?: Readonly<Record<string, string>>;
@@ -55,7 +56,7 @@ export async function upCommand(options: UpOptions): Promise<void> {
   });
   for (const component of components) {
     const logFile = join(logs, `${component.name}.log`);
-    const child = spawn(component.command, [...component.args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...component.env } });
+    const child = spawn(component.command(), [...component.args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...component.env } });
     child.stderr.pipe(createWriteStream(logFile, { flags: 'a' }));
     children.push(child);
     child.once('exit', (code, signal) => {
@@ -87,7 +88,7 @@ function stackComponents(catalog: Catalog, catalogPath: string, state: string, o
     {
       name: 'collector',
       listen: stack.collector_health,
-      command: withCollector ? findTool('otelcol-pyairtable') : 'otelcol-pyairtable',
+      command: () => findTool('otelcol-pyairtable'),
       args: ['--config=collector/otel-collector.yaml'],
       healthPath: '/',
       env: {
@@ -98,19 +99,19 @@ function stackComponents(catalog: Catalog, catalogPath: string, state: string, o
         COLLECTOR_FILE_EXPORT_PATH: join(state, 'collector', 'spans.jsonl'),
       },
     },
-    { name: 'simulator', listen: admin, command: process.execPath, args: [CLI, 'simulate', '--catalog', catalogPath], healthPath: '/healthz' },
-    { name: 'gateway', listen: catalog.gateway.listen, command: process.execPath, args: [CLI, 'gateway', '--catalog', catalogPath], healthPath: '/healthz', env: tracing },
+    { name: 'simulator', listen: admin, command: () => process.execPath, args: [CLI, 'simulate', '--catalog', catalogPath], healthPath: '/healthz' },
+    { name: 'gateway', listen: catalog.gateway.listen, command: () => process.execPath, args: [CLI, 'gateway', '--catalog', catalogPath], healthPath: '/healthz', env: tracing },
     {
       name: 'alertmanager',
       listen: catalog.stack.alertmanager,
-      command: findAlertmanager(),
+      command: findAlertmanager,
       args: ['--config.file=alerts/alertmanager.yml', `--storage.path=${join(state, 'alertmanager')}`, `--web.listen-address=${catalog.stack.alertmanager}`, '--cluster.listen-address='],
       healthPath: '/-/ready',
     },
     {
       name: 'prometheus',
       listen: catalog.stack.prometheus,
-      command: findTool('prometheus'),
+      command: () => findTool('prometheus'),
       args: ['--config.file=collector/prometheus.yml', `--storage.tsdb.path=${join(state, 'prometheus')}`, `--web.listen-address=${catalog.stack.prometheus}`, '--enable-feature=exemplar-storage', '--storage.tsdb.retention.time=3d'],
       healthPath: '/-/ready',
     },
