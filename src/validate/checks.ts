@@ -43,7 +43,10 @@ export async function promtoolTestRules(): Promise<CheckResult> {
       try {
         await exec(promtool, ['test', 'rules', file], { maxBuffer: 16 << 20 });
       } catch (error) {
-        failures.push(`${file}:\n${(error as { stdout?: string }).stdout ?? String(error)}`);
+        // promtool prints FAILED details on stderr; a signal means it was killed, not that a test failed.
+        const failed = error as { stdout?: string; stderr?: string; signal?: string | null; code?: number | string };
+        const how = failed.signal ? `killed by ${failed.signal}` : `exit ${String(failed.code ?? '?')}`;
+        failures.push(`${file} (${how}):\n${failed.stdout ?? ''}${failed.stderr ?? String(error)}`);
       }
     }
   };
