@@ -6,6 +6,8 @@ export const GATEWAY_JOB = 'gateway';
 export const SIMULATOR_JOB = 'simulator';
 
 export const SLI_METRIC = 'http_server_request_duration_seconds';
+/** OpenTelemetry's advised boundaries for http.server.request.duration, in seconds: the default buckets. */
+export const OTEL_ADVISED_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 export const SLI_COUNT = `${SLI_METRIC}_count`;
 export const SLI_BUCKET = `${SLI_METRIC}_bucket`;
 

@@ -100,7 +100,3 @@ function defaultDescription(slo: SloSpec): string {
 function roundRatio(value: number): number {
   return Number(value.toPrecision(12));
 }
-
-export function findService(catalog: Catalog, id: string): Service | undefined {
-  return catalog.services.find((service) => service.id === id);
-}

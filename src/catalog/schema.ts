@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OTEL_ADVISED_BUCKETS } from './conventions.js';
 import { parseDuration } from './duration.js';
 
 /**
@@ -139,7 +140,7 @@ export const gatewaySchema = z.strictObject({
   }),
   drain_timeout: duration.prefault('20s'),
   /** Boundaries (seconds) of http_server_request_duration_seconds; every latency threshold must be one. */
-  histogram_buckets: z.array(z.number().positive()).min(1).default([0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]),
+  histogram_buckets: z.array(z.number().positive()).min(1).default(() => [...OTEL_ADVISED_BUCKETS]),
 });
 
 /** Where the local observability stack listens (sre up, the generated Prometheus configuration). */

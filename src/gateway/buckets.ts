@@ -1,5 +1,4 @@
-/** OpenTelemetry's advised boundaries for http.server.request.duration, in seconds. */
-export const OTEL_ADVISED_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+export { OTEL_ADVISED_BUCKETS } from '../catalog/conventions.js';
 
 /**
  * The request-duration boundaries: the catalog's (by default the advised set) plus every latency threshold of the catalog,

@@ -181,11 +181,7 @@ export class Proxy {
       response.resume();
       return;
     }
-    const responseHeaders = withoutHopByHop(response.headers);
-    responseHeaders['x-ratelimit-limit'] = String(rate.limit);
-    responseHeaders['x-ratelimit-remaining'] = String(rate.remaining);
-    responseHeaders['x-ratelimit-reset'] = String(rate.resetSeconds);
-    res.writeHead(status, responseHeaders);
+    res.writeHead(status, withRateLimitHeaders(withoutHopByHop(response.headers), rate));
     response.on('error', () => {
       res.destroy();
       record(status, 'upstream_body_failed');
@@ -235,8 +231,17 @@ export class Proxy {
   }
 }
 
+/** Adds X-RateLimit-* to `headers` in place (the hot path builds no extra object) and returns it. */
+function withRateLimitHeaders<T extends Record<string, unknown>>(headers: T, decision: RateDecision): T {
+  const target = headers as Record<string, unknown>;
+  target['x-ratelimit-limit'] = String(decision.limit);
+  target['x-ratelimit-remaining'] = String(decision.remaining);
+  target['x-ratelimit-reset'] = String(decision.resetSeconds);
+  return headers;
+}
+
 function rateLimitHeaders(decision: RateDecision): Record<string, string> {
-  return { 'x-ratelimit-limit': String(decision.limit), 'x-ratelimit-remaining': String(decision.remaining), 'x-ratelimit-reset': String(decision.resetSeconds) };
+  return withRateLimitHeaders<Record<string, string>>({}, decision);
 }
 
 interface Failure {
