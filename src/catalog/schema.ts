@@ -151,6 +151,11 @@ export const stackSchema = z.strictObject({
   collector_otlp_grpc: hostPort.default('127.0.0.1:4317'),
   collector_health: hostPort.default('127.0.0.1:13133'),
   collector_metrics: hostPort.default('127.0.0.1:8889'),
+  /** Jaeger v2: the UI and query API, its gRPC query API, the OTLP gRPC port the collector exports to, its own metrics. */
+  jaeger_ui: hostPort.default('127.0.0.1:16686'),
+  jaeger_query_grpc: hostPort.default('127.0.0.1:16685'),
+  jaeger_otlp_grpc: hostPort.default('127.0.0.1:14317'),
+  jaeger_metrics: hostPort.default('127.0.0.1:14269'),
   scrape_interval: duration.prefault('15s'),
   evaluation_interval: duration.prefault('15s'),
 });

@@ -16,7 +16,7 @@ import { onTerminationSignal } from './signals.js';
 const CLI = fileURLToPath(new URL('../../bin/sre.js', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
 
-export const COMPONENTS = ['collector', 'simulator', 'gateway', 'alertmanager', 'prometheus'] as const;
+export const COMPONENTS = ['jaeger', 'collector', 'simulator', 'gateway', 'alertmanager', 'prometheus'] as const;
 type ComponentName = (typeof COMPONENTS)[number];
 
 interface Component {
@@ -27,6 +27,8 @@ interface Component {
   readonly args: readonly string[];
   readonly healthPath: string;
   readonly env?: Readonly<Record<string, string>>;
+  /** Further addresses it listens on, checked before anything starts. */
+  readonly alsoListens?: Readonly<Record<string, string>>;
 }
 
 export interface UpOptions {
@@ -84,7 +86,23 @@ function stackComponents(catalog: Catalog, catalogPath: string, state: string, o
   const tracing: Record<string, string> = withCollector
     ? { OTEL_TRACES_EXPORTER: process.env.OTEL_TRACES_EXPORTER ?? 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? `http://${stack.collector_otlp_http}` }
     : { OTEL_TRACES_EXPORTER: process.env.OTEL_TRACES_EXPORTER ?? 'none' };
+  const jaegerMetrics = parseHostPort(stack.jaeger_metrics);
   return [
+    {
+      name: 'jaeger',
+      listen: stack.jaeger_ui,
+      command: () => findTool('jaeger'),
+      args: ['--config=collector/jaeger.yaml'],
+      healthPath: '/api/services',
+      env: {
+        JAEGER_QUERY_HTTP_ENDPOINT: stack.jaeger_ui,
+        JAEGER_QUERY_GRPC_ENDPOINT: stack.jaeger_query_grpc,
+        JAEGER_OTLP_GRPC_ENDPOINT: stack.jaeger_otlp_grpc,
+        JAEGER_METRICS_HOST: jaegerMetrics.host,
+        JAEGER_METRICS_PORT: String(jaegerMetrics.port),
+      },
+      alsoListens: { 'jaeger query gRPC': stack.jaeger_query_grpc, 'jaeger OTLP gRPC': stack.jaeger_otlp_grpc, 'jaeger metrics': stack.jaeger_metrics },
+    },
     {
       name: 'collector',
       listen: stack.collector_health,
@@ -97,7 +115,9 @@ function stackComponents(catalog: Catalog, catalogPath: string, state: string, o
         COLLECTOR_METRICS_ENDPOINT: stack.collector_metrics,
         COLLECTOR_HEALTH_ENDPOINT: stack.collector_health,
         COLLECTOR_FILE_EXPORT_PATH: join(state, 'collector', 'spans.jsonl'),
+        JAEGER_OTLP_GRPC_ENDPOINT: stack.jaeger_otlp_grpc,
       },
+      alsoListens: { 'collector OTLP/HTTP': stack.collector_otlp_http, 'collector OTLP/gRPC': stack.collector_otlp_grpc, 'collector metrics': stack.collector_metrics },
     },
     { name: 'simulator', listen: admin, command: () => process.execPath, args: [CLI, 'simulate', '--catalog', catalogPath], healthPath: '/healthz' },
     { name: 'gateway', listen: catalog.gateway.listen, command: () => process.execPath, args: [CLI, 'gateway', '--catalog', catalogPath], healthPath: '/healthz', env: tracing },
@@ -136,7 +156,7 @@ function selected(components: readonly Component[], only: string | undefined): C
 }
 
 async function assertPortsFree(catalog: Catalog, components: readonly Component[]): Promise<void> {
-  const listeners: [string, string][] = components.map((c) => [c.name, c.listen]);
+  const listeners: [string, string][] = components.flatMap((c) => [[c.name, c.listen] as [string, string], ...Object.entries(c.alsoListens ?? {})]);
   if (components.some((c) => c.name === 'simulator')) listeners.push(...catalog.services.map((s): [string, string] => [`simulated ${s.id}`, `${s.upstreamHost}:${s.upstreamPort}`]));
   for (const [name, hostPort] of listeners) {
     const { host, port } = parseHostPort(hostPort);

@@ -1,4 +1,6 @@
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+
+export type HeaderMap = Record<string, string | string[]>;
 
 /** RFC 9110 §7.6.1 connection-specific headers, which a proxy must not forward. */
 const HOP_BY_HOP = new Set([
@@ -13,20 +15,24 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
-/** Never forwarded upstream: the API key is the gateway's business; identity headers are set by it alone. */
-const NOT_FORWARDED_UPSTREAM = new Set(['host', 'x-api-key', 'x-authenticated-subject', 'x-authenticated-tenant', 'x-authenticated-by', 'traceparent', 'tracestate']);
+/**
+ * Never forwarded upstream: the API key is the gateway's business; identity headers are set by it
+ * alone; `expect: 100-continue` was answered by the gateway already (and undici refuses to send it).
+ */
+const NOT_FORWARDED_UPSTREAM = new Set(['host', 'expect', 'x-api-key', 'x-authenticated-subject', 'x-authenticated-tenant', 'x-authenticated-by', 'traceparent', 'tracestate']);
 
-export function withoutHopByHop(headers: IncomingHttpHeaders, alsoDrop?: ReadonlySet<string>): OutgoingHttpHeaders {
+export function withoutHopByHop(headers: IncomingHttpHeaders, alsoDrop?: ReadonlySet<string>): HeaderMap {
   const listed = connectionListed(headers.connection);
-  const out: OutgoingHttpHeaders = {};
+  const out: HeaderMap = {};
   for (const name in headers) {
-    if (HOP_BY_HOP.has(name) || alsoDrop?.has(name) || listed?.has(name)) continue;
-    out[name] = headers[name];
+    const value = headers[name];
+    if (value === undefined || HOP_BY_HOP.has(name) || alsoDrop?.has(name) || listed?.has(name)) continue;
+    out[name] = value;
   }
   return out;
 }
 
-export function upstreamRequestHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+export function upstreamRequestHeaders(headers: IncomingHttpHeaders): HeaderMap {
   return withoutHopByHop(headers, NOT_FORWARDED_UPSTREAM);
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, propagation, trace, type Span, type Tracer } from '@opentelemetry/api';
 import type { GatewaySpec } from '../catalog/index.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -132,19 +133,18 @@ export class Proxy {
     }
     propagation.inject(trace.setSpan(ROOT_CONTEXT, clientSpan), headers);
 
-    let current: ClientRequest | undefined;
-    const onClientGone = (): void => {
-      if (!res.writableFinished) {
-        current?.destroy(new ClientAbortedError('client closed the connection'));
-        record(CLIENT_CLOSED, 'client_closed');
-      }
-    };
-    res.once('close', onClientGone);
+    // undici listens to it until the response body ends: aborting also stops a body in flight.
+    const cancel = new EventEmitter();
+    res.once('close', () => {
+      if (res.writableFinished) return;
+      cancel.emit('abort');
+      record(CLIENT_CLOSED, 'client_closed');
+    });
 
     const clientStarted = performance.now();
     let exchange: UpstreamExchange;
     try {
-      exchange = await upstream.send({ method, path: match.upstreamPath, headers, body, onAttempt: (request) => (current = request) });
+      exchange = await upstream.send({ method, path: match.upstreamPath, headers, body, cancel });
     } catch (error) {
       const failure = describeFailure(error as Error, serviceId);
       if (failure.reason) metrics.upstreamRejected.inc({ service: serviceId, reason: failure.reason });
@@ -168,8 +168,7 @@ export class Proxy {
       return;
     }
 
-    const { response } = exchange;
-    const status = response.statusCode ?? 502;
+    const status = exchange.statusCode;
     metrics.clientDuration.observe({ service: serviceId, http_request_method: method, http_response_status_code: String(status) }, (performance.now() - clientStarted) / 1000);
     if (clientSpan !== span) {
       clientSpan.setAttribute('http.response.status_code', status);
@@ -178,18 +177,18 @@ export class Proxy {
     }
 
     if (res.destroyed) {
-      response.resume();
+      exchange.body.destroy();
       return;
     }
-    res.writeHead(status, withRateLimitHeaders(withoutHopByHop(response.headers), rate));
-    response.on('error', () => {
+    res.writeHead(status, withRateLimitHeaders(withoutHopByHop(exchange.headers), rate));
+    exchange.body.on('error', () => {
       res.destroy();
       record(status, 'upstream_body_failed');
     });
     res.once('finish', () => {
       record(status);
     });
-    response.pipe(res);
+    exchange.body.pipe(res);
   }
 
   /** Takes a token from the caller's bucket under the route's policy (per API key, tenant, or IP). */

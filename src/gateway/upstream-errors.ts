@@ -11,8 +11,11 @@ export class ClientAbortedError extends Error {
   override name = 'ClientAbortedError';
 }
 
-/** Connection-level failures that happen before the upstream saw the request: safe to retry. */
-const RETRYABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+/**
+ * Connection-level failures: the upstream refused or dropped the connection (undici reports a
+ * dropped keep-alive connection as UND_ERR_SOCKET). Only bodiless idempotent requests are retried.
+ */
+const RETRYABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
 
 export function isConnectionFailure(error: Error): boolean {
   return RETRYABLE_CODES.has((error as NodeJS.ErrnoException).code ?? '');

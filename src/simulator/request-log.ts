@@ -7,33 +7,50 @@ export interface LoggedRequest {
   readonly headers: Readonly<Record<string, string>>;
 }
 
+interface Entry {
+  readonly atMs: number;
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+}
+
 const CREDENTIAL_HEADERS = new Set(['authorization', 'x-api-key', 'cookie']);
 
 /**
  * The last requests each simulated service received, so tests and operators can see what the
- * gateway forwarded (traceparent, X-Forwarded-*, stripped headers). Credentials are recorded only
- * as present, never by value.
+ * gateway forwarded (traceparent, X-Forwarded-*, stripped headers). Credentials are shown only as
+ * present, never by value. Recording keeps references and formats on reading: the simulator shares
+ * the machine with what it serves, and benchmarks must not pay for a log nobody reads.
  */
 export class RequestLog {
-  private readonly entries: LoggedRequest[] = [];
+  private readonly entries: (Entry | undefined)[];
+  private next = 0;
 
-  constructor(private readonly capacity = 500) {}
+  constructor(private readonly capacity = 500) {
+    this.entries = new Array<Entry | undefined>(capacity);
+  }
 
   record(method: string, url: string, headers: IncomingHttpHeaders): void {
-    const flat: Record<string, string> = {};
-    for (const [name, value] of Object.entries(headers)) {
-      if (value === undefined) continue;
-      flat[name] = CREDENTIAL_HEADERS.has(name) ? '[present]' : Array.isArray(value) ? value.join(', ') : value;
-    }
-    this.entries.push({ at: new Date().toISOString(), method, url, headers: flat });
-    if (this.entries.length > this.capacity) this.entries.shift();
+    this.entries[this.next] = { atMs: Date.now(), method, url, headers };
+    this.next = (this.next + 1) % this.capacity;
   }
 
   recent(limit: number): LoggedRequest[] {
-    return this.entries.slice(-limit);
+    const ordered = [...this.entries.slice(this.next), ...this.entries.slice(0, this.next)].filter((entry) => entry !== undefined);
+    return ordered.slice(-limit).map(format);
   }
 
   clear(): void {
-    this.entries.length = 0;
+    this.entries.fill(undefined);
+    this.next = 0;
   }
+}
+
+function format(entry: Entry): LoggedRequest {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(entry.headers)) {
+    if (value === undefined) continue;
+    headers[name] = CREDENTIAL_HEADERS.has(name) ? '[present]' : Array.isArray(value) ? value.join(', ') : value;
+  }
+  return { at: new Date(entry.atMs).toISOString(), method: entry.method, url: entry.url, headers };
 }

@@ -28,6 +28,7 @@ export function prometheusServerConfig(catalog: Catalog, options: ServerConfigOp
       { job_name: 'prometheus', static_configs: [target(stack.prometheus)] },
       { job_name: 'alertmanager', static_configs: [target(stack.alertmanager)] },
       { job_name: 'otel-collector', static_configs: [target(stack.collector_metrics)] },
+      { job_name: 'jaeger', static_configs: [target(stack.jaeger_metrics)] },
     ],
   };
 }

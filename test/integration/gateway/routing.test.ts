@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { request } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCatalog } from '../../helpers/catalog.js';
-import { rawRequest } from '../../helpers/http.js';
+import { metricsText, rawRequest, sampleValue } from '../../helpers/http.js';
 import { startStack, type Stack } from '../../helpers/processes.js';
 import { stackSecrets } from '../../helpers/secrets.js';
+import { waitFor } from '../../helpers/wait.js';
 
 let stack: Stack;
 let apiKey: string;
@@ -122,6 +124,29 @@ describe('streaming', () => {
     // A buffering proxy hands everything over at once, after the last chunk was produced.
     expect(arrivals.length).toBeGreaterThanOrEqual(4);
     expect((arrivals.at(-1) ?? 0) - (arrivals[0] ?? 0)).toBeGreaterThan(300);
+  });
+
+  it('cancels the upstream download when the client goes away mid-body, records 499, and keeps serving', async () => {
+    const route = { service: 'automation-domain', http_route: '/api/files/{fileId}', http_request_method: 'GET', http_response_status_code: '499' };
+    const upstreamDone = async (): Promise<number> => sampleValue(await metricsText(stack.adminUrl), 'simulator_requests_total', { service: 'automation-domain', http_response_status_code: '200' }) ?? 0;
+    const before = sampleValue(await metricsText(stack.gatewayUrl), 'http_server_request_duration_seconds_count', route) ?? 0;
+    const upstreamBefore = await upstreamDone();
+    const controller = new AbortController();
+    const response = await fetch(`${stack.gatewayUrl}/api/files/f2?bytes=${8 * 65536}&chunk_delay_ms=100`, { headers: { 'x-api-key': apiKey }, signal: controller.signal });
+    const reader = response.body?.getReader();
+    await reader?.read();
+    controller.abort();
+    await waitFor('the gateway to record the client as gone', 5_000, async () => {
+      const exposition = await metricsText(stack.gatewayUrl);
+      const closed = sampleValue(exposition, 'http_server_request_duration_seconds_count', route) ?? 0;
+      return closed === before + 1 && sampleValue(exposition, 'gateway_requests_in_flight', {}) === 1 ? true : undefined;
+    }, 100);
+    // Had the gateway kept reading, the simulator would have sent the rest within a second and counted it.
+    await sleep(1_500);
+    expect(await upstreamDone()).toBe(upstreamBefore);
+    const again = await fetch(`${stack.gatewayUrl}/api/files/f3?bytes=1024`, { headers: { 'x-api-key': apiKey } });
+    expect(again.status).toBe(200);
+    expect((await again.arrayBuffer()).byteLength).toBe(1024);
   });
 
   it('streams server-sent events of a chat completion event by event', async () => {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse, stringify } from 'yaml';
@@ -7,26 +7,31 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog, type Catalog } from '../../../src/catalog/index.js';
 import { generateArtifacts } from '../../../src/generate/artifacts.js';
 import { writeArtifacts } from '../../../src/generate/writer.js';
-import { findAlertmanager } from '../../../src/cli/up.js';
+import { isFree } from '../../../src/net/free-ports.js';
 import { testCatalog, type TestCatalog } from '../../helpers/catalog.js';
 import { freePorts } from '../../helpers/ports.js';
-import { startStack, type Stack } from '../../helpers/processes.js';
 import { stackSecrets } from '../../helpers/secrets.js';
 import { requireTool } from '../../helpers/tools.js';
 import { waitFor } from '../../helpers/wait.js';
 import { WebhookReceiver } from '../../helpers/webhook-receiver.js';
 
 /**
- * The whole alerting path with real processes: traffic through the gateway, Prometheus scraping it
- * and evaluating the generated rules (1 s intervals, the real burn windows), Alertmanager routing
- * with the generated configuration, delivery to a webhook. Bounded: every wait has a deadline.
+ * The local stack exactly as an SRE starts it: `sre up` on a test copy of the catalog (free ports,
+ * 1 s scrape and evaluation, the real burn windows), then the whole path with real processes:
+ * traffic through the gateway, Prometheus scraping it and evaluating the generated rules,
+ * Alertmanager routing with the generated configuration, delivery to a webhook; traces through the
+ * collector to its file exporter and to Jaeger. Bounded: every wait has a deadline.
  */
 let receiver: WebhookReceiver;
 let test: TestCatalog;
 let catalog: Catalog;
-let stack: Stack;
+let up: ChildProcess;
+let upOutput = '';
+let upExit: Promise<number | string>;
+let gatewayUrl: string;
+let adminUrl: string;
 let prometheusUrl: string;
-const children: ChildProcess[] = [];
+let jaegerUrl: string;
 let trafficOn = true;
 let traffic: Promise<void> = Promise.resolve();
 
@@ -37,29 +42,42 @@ async function query(expr: string): Promise<{ metric: Record<string, string>; va
   return body.data?.result ?? [];
 }
 
-function launch(command: string, args: string[], cwd: string): void {
-  const child = spawn(command, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr.resume();
-  children.push(child);
-}
-
 async function sendTraffic(apiKey: string): Promise<void> {
   const paths = catalog.services.filter((s) => s.kind !== 'ai').map((s) => `${s.routes[0]?.prefix ?? ''}${s.kind === 'auth' ? '/.well-known/jwks.json' : ''}`);
   while (trafficOn) {
-    await Promise.all(paths.map((path) => fetch(`${stack.gatewayUrl}${path}`, { headers: { 'x-api-key': apiKey } }).then((r) => r.arrayBuffer()).catch(() => undefined)));
+    await Promise.all(paths.map((path) => fetch(`${gatewayUrl}${path}`, { headers: { 'x-api-key': apiKey } }).then((r) => r.arrayBuffer()).catch(() => undefined)));
     await sleep(100);
   }
 }
 
+/** Every address the stack listens on, from the test catalog. */
+function stackAddresses(): string[] {
+  const { stack } = catalog;
+  return [
+    catalog.gateway.listen,
+    `127.0.0.1:${test.adminPort}`,
+    ...catalog.services.map((s) => `${s.upstreamHost}:${s.upstreamPort}`),
+    stack.prometheus, stack.alertmanager, stack.collector_otlp_http, stack.collector_otlp_grpc, stack.collector_health, stack.collector_metrics,
+    stack.jaeger_ui, stack.jaeger_query_grpc, stack.jaeger_otlp_grpc, stack.jaeger_metrics,
+  ];
+}
+
 beforeAll(async () => {
   receiver = await WebhookReceiver.start();
-  const [prometheusPort, alertmanagerPort, otlpPort, collectorPort, grpcPort, healthPort] = await freePorts(6);
+  const ports = (await freePorts(10)).map((port) => `127.0.0.1:${port}`);
+  const [prometheus, alertmanager, otlpHttp, otlpGrpc, health, collectorMetrics, jaegerUi, jaegerGrpc, jaegerOtlp, jaegerMetrics] = ports;
   test = await testCatalog((spec) => {
     (spec.alerting as Record<string, unknown>).control_plane_webhook_url = receiver.url;
-    spec.stack = { prometheus: `127.0.0.1:${prometheusPort}`, alertmanager: `127.0.0.1:${alertmanagerPort}`, collector_otlp_http: `127.0.0.1:${otlpPort}`, collector_otlp_grpc: `127.0.0.1:${grpcPort}`, collector_health: `127.0.0.1:${healthPort}`, collector_metrics: `127.0.0.1:${collectorPort}`, scrape_interval: '1s', evaluation_interval: '1s' };
+    spec.stack = {
+      prometheus, alertmanager, collector_otlp_http: otlpHttp, collector_otlp_grpc: otlpGrpc, collector_health: health, collector_metrics: collectorMetrics,
+      jaeger_ui: jaegerUi, jaeger_query_grpc: jaegerGrpc, jaeger_otlp_grpc: jaegerOtlp, jaeger_metrics: jaegerMetrics,
+      scrape_interval: '1s', evaluation_interval: '1s',
+    };
   });
   catalog = loadCatalog(test.file);
   writeArtifacts(generateArtifacts(catalog), test.dir);
+  // The hand-written configurations, beside the generated ones, as in the repository.
+  for (const file of ['collector/otel-collector.yaml', 'collector/jaeger.yaml']) copyFileSync(file, join(test.dir, file));
   // Test mode: Alertmanager groups and repeats quickly; the burn windows stay the real ones.
   const amFile = join(test.dir, 'alerts/alertmanager.yml');
   const am = parse(readFileSync(amFile, 'utf8')) as { route: Record<string, unknown> & { routes: Record<string, unknown>[] } };
@@ -67,42 +85,56 @@ beforeAll(async () => {
   for (const route of am.route.routes) Object.assign(route, { group_wait: '1s', group_interval: '2s' });
   writeFileSync(amFile, stringify(am));
 
-  const collector = spawn(requireTool('otelcol-pyairtable'), [`--config=${join(process.cwd(), 'collector/otel-collector.yaml')}`], {
+  requireTool('otelcol-pyairtable');
+  requireTool('jaeger');
+  up = spawn(process.execPath, [join(process.cwd(), 'bin/sre.js'), 'up', '--catalog', test.file], {
     cwd: test.dir,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: {
-      ...process.env,
-      COLLECTOR_OTLP_HTTP_ENDPOINT: catalog.stack.collector_otlp_http,
-      COLLECTOR_OTLP_GRPC_ENDPOINT: catalog.stack.collector_otlp_grpc,
-      COLLECTOR_HEALTH_ENDPOINT: catalog.stack.collector_health,
-      COLLECTOR_METRICS_ENDPOINT: catalog.stack.collector_metrics,
-      COLLECTOR_FILE_EXPORT_PATH: join(test.dir, 'spans.jsonl'),
-    },
+    env: { ...process.env, SRE_STATE_DIR: test.dir, OTEL_BSP_SCHEDULE_DELAY: '200', PATH: `${join(process.cwd(), '.tools/bin')}:${process.env.PATH ?? ''}` },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  collector.stderr.resume();
-  children.push(collector);
-  await waitFor('the collector to be healthy', 30_000, () => fetch(`http://${catalog.stack.collector_health}/`).then((r) => (r.ok ? true : undefined), () => undefined));
-  stack = await startStack(test, { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: `http://${catalog.stack.collector_otlp_http}`, OTEL_BSP_SCHEDULE_DELAY: '200' });
-  prometheusUrl = `http://${catalog.stack.prometheus}`;
-  launch(findAlertmanager(), ['--config.file=alerts/alertmanager.yml', '--storage.path=am-data', `--web.listen-address=${catalog.stack.alertmanager}`, '--cluster.listen-address='], test.dir);
-  launch(requireTool('prometheus'), ['--config.file=collector/prometheus.yml', '--storage.tsdb.path=prom-data', `--web.listen-address=${catalog.stack.prometheus}`, '--enable-feature=exemplar-storage'], test.dir);
-  await waitFor('Prometheus and Alertmanager to be ready', 30_000, async () => {
-    const ready = await Promise.all([prometheusUrl, `http://${catalog.stack.alertmanager}`].map((url) => fetch(`${url}/-/ready`).then((r) => r.ok, () => false)));
-    return ready.every(Boolean) ? true : undefined;
+  upExit = new Promise((resolve) => up.once('exit', (code, signal) => { resolve(code ?? signal ?? 'unknown'); }));
+  up.stdout?.on('data', (chunk: Buffer) => (upOutput += chunk.toString()));
+  up.stderr?.on('data', (chunk: Buffer) => (upOutput += chunk.toString()));
+  await waitFor('sre up to start every component', 120_000, () => {
+    if (up.exitCode !== null) throw new Error(`sre up exited with ${up.exitCode}:\n${upOutput}`);
+    return upOutput.includes('Ctrl-C stops everything') ? true : undefined;
   });
+  const printed = (name: string): string => {
+    const url = new RegExp(`^${name} (http://\\S+)$`, 'm').exec(upOutput)?.[1];
+    if (!url) throw new Error(`sre up printed no URL for ${name}:\n${upOutput}`);
+    return url;
+  };
+  gatewayUrl = printed('gateway');
+  adminUrl = printed('simulator');
+  prometheusUrl = printed('prometheus');
+  jaegerUrl = printed('jaeger');
   traffic = sendTraffic(stackSecrets(test.dir).apiKey);
-}, 90_000);
+}, 150_000);
 
 afterAll(async () => {
   trafficOn = false;
   await traffic;
-  for (const child of children) child.kill('SIGTERM');
-  await Promise.all(children.filter((child) => child.exitCode === null).map((child) => new Promise((resolve) => child.once('exit', resolve))));
-  await stack.stop();
+  if (up.exitCode === null) up.kill('SIGTERM');
+  await upExit;
   await receiver.close();
-}, 60_000);
+}, 90_000);
 
 describe('the local stack, end to end', () => {
+  it('sre up prints one working URL per component, including Jaeger', async () => {
+    const health: Readonly<Record<string, string>> = { jaeger: '/api/services', collector: '/', simulator: '/healthz', gateway: '/healthz', alertmanager: '/-/ready', prometheus: '/-/ready' };
+    for (const [name, path] of Object.entries(health)) {
+      const url = new RegExp(`^${name} (http://\\S+)$`, 'm').exec(upOutput)?.[1];
+      expect(url, `${name} in:\n${upOutput}`).toBeDefined();
+      expect((await fetch(`${url ?? ''}${path}`)).status, name).toBe(200);
+    }
+    expect(jaegerUrl).toBe(`http://${catalog.stack.jaeger_ui}`);
+    const up = await waitFor('Prometheus to scrape every target', 30_000, async () => {
+      const targets = await query('up');
+      return targets.length >= 6 && targets.every((t) => t.value[1] === '1') ? targets : undefined;
+    });
+    expect(up.map((t) => t.metric.job).sort()).toEqual(['alertmanager', 'gateway', 'jaeger', 'otel-collector', 'prometheus', 'simulator']);
+  }, 60_000);
+
   it('scrapes the gateway as job "gateway" and every recording rule returns data', async () => {
     const records = [...new Set([...generateArtifacts(catalog)].filter(([path]) => path.startsWith('alerts/recording/')).flatMap(([, text]) => [...text.matchAll(/record: (\S+)/g)].map((m) => m[1] ?? '')))];
     expect(records.length).toBeGreaterThan(10);
@@ -119,12 +151,12 @@ describe('the local stack, end to end', () => {
 
   it('carries one trace id from the caller through the gateway to the simulator and the collector, and span metrics reach Prometheus', async () => {
     const traceId = 'c0ffee0000000000000000000000beef';
-    const response = await fetch(`${stack.gatewayUrl}/api/workspaces/ws-trace`, { headers: { 'x-api-key': stackSecrets(test.dir).apiKey, traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
+    const response = await fetch(`${gatewayUrl}/api/workspaces/ws-trace`, { headers: { 'x-api-key': stackSecrets(test.dir).apiKey, traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
     expect(response.status).toBe(200);
-    const received = (await (await fetch(`${stack.adminUrl}/services/workspace/requests?limit=50`)).json()) as { requests: { url: string; headers: Record<string, string> }[] };
+    const received = (await (await fetch(`${adminUrl}/services/workspace/requests?limit=50`)).json()) as { requests: { url: string; headers: Record<string, string> }[] };
     expect(received.requests.find((r) => r.url === '/api/workspaces/ws-trace')?.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
     const spans = await waitFor('the collector file exporter to write the trace', 30_000, () => {
-      const lines = readFileSync(join(test.dir, 'spans.jsonl'), { encoding: 'utf8', flag: 'a+' });
+      const lines = readFileSync(join(test.dir, 'collector', 'spans.jsonl'), { encoding: 'utf8', flag: 'a+' });
       const count = (lines.match(new RegExp(`"traceId":"${traceId}"`, 'g')) ?? []).length;
       return count >= 2 ? count : undefined;
     });
@@ -136,8 +168,25 @@ describe('the local stack, end to end', () => {
     expect(metrics.some((m) => m.metric.service_name === 'pyairtable-gateway')).toBe(true);
   }, 120_000);
 
+  it('keeps a slow trace through tail sampling and Jaeger serves it, server and client span', async () => {
+    // ai-domain answers in 1-2 s: over the collector's 100 ms "slow" policy, so always kept.
+    const traceId = '5107000000000000000000000000beef';
+    const response = await fetch(`${gatewayUrl}/api/tools`, { headers: { 'x-api-key': stackSecrets(test.dir).apiKey, traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
+    expect(response.status).toBe(200);
+    const spans = await waitFor('Jaeger to serve the trace', 60_000, async () => {
+      const answer = await fetch(`${jaegerUrl}/api/traces/${traceId}`);
+      if (!answer.ok) return undefined;
+      const body = (await answer.json()) as { data: { spans: { operationName: string; tags: { key: string; value: unknown }[] }[] }[] };
+      const found = body.data[0]?.spans ?? [];
+      return found.length >= 2 ? found : undefined;
+    }, 1_000);
+    const kinds = spans.map((span) => span.tags.find((tag) => tag.key === 'span.kind')?.value).sort();
+    expect(kinds).toEqual(['client', 'server']);
+    expect(spans.map((span) => span.operationName)).toContain('GET /api/tools');
+  }, 90_000);
+
   it('pages on 100 % errors from one service: the alert reaches the webhook, other services stay quiet', async () => {
-    await fetch(`${stack.adminUrl}/faults/user`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"error_ratio": 1}' });
+    await fetch(`${adminUrl}/faults/user`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"error_ratio": 1}' });
     const started = Date.now();
     const delivered = await waitFor('the fast-burn page for user/availability at the webhook', 120_000, () =>
       receiver.alerts().find((a) => a.status === 'firing' && a.labels.alertname === 'PyAirtableErrorBudgetBurnFast' && a.labels.service === 'user' && a.labels.slo === 'availability'),
@@ -171,10 +220,23 @@ describe('the local stack, end to end', () => {
   }, 240_000);
 
   it('resolves the page once the service is restored and the 5-minute window has cleared', async () => {
-    await fetch(`${stack.adminUrl}/faults/user`, { method: 'DELETE' });
+    await fetch(`${adminUrl}/faults/user`, { method: 'DELETE' });
     const resolved = await waitFor('the resolved notification for user/availability', 420_000, () =>
       receiver.alerts().find((a) => a.status === 'resolved' && a.labels.alertname === 'PyAirtableErrorBudgetBurnFast' && a.labels.service === 'user'),
     2_000);
     expect(resolved.endsAt).not.toBe('0001-01-01T00:00:00Z');
   }, 450_000);
+
+  it('stops every component on SIGTERM, exits 0 and leaves nothing listening', async () => {
+    trafficOn = false;
+    await traffic;
+    up.kill('SIGTERM');
+    expect(await upExit).toBe(0);
+    const taken: string[] = [];
+    for (const address of stackAddresses()) {
+      const [host = '', port = ''] = address.split(':');
+      if (!(await isFree(Number(port), host))) taken.push(address);
+    }
+    expect(taken).toEqual([]);
+  }, 90_000);
 });

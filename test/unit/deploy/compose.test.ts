@@ -19,7 +19,7 @@ const compose = parse(readFileSync('docker-compose.observability.yml', 'utf8'), 
 const services = compose.services;
 const catalog = loadCatalog('slo/catalog.yaml');
 /** What the native stack (sre up) reads: compose must mount these very files. */
-const NATIVE_FILES = ['collector/otel-collector.yaml', 'collector/prometheus.yml', 'alerts/alertmanager.yml', 'alerts', 'dashboards', 'dashboards/provisioning', 'slo'];
+const NATIVE_FILES = ['collector/otel-collector.yaml', 'collector/jaeger.yaml', 'collector/prometheus.yml', 'alerts/alertmanager.yml', 'alerts', 'dashboards', 'dashboards/provisioning', 'slo'];
 
 function flag(service: string, name: string): string | undefined {
   return services[service]?.command?.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -61,6 +61,12 @@ describe('docker-compose.observability.yml', () => {
     expect(services.gateway?.healthcheck?.test.join(' ')).toContain(`http://${catalog.gateway.listen}/healthz`);
     expect(services.simulator?.healthcheck?.test.join(' ')).toContain(`http://${catalog.simulatorAdmin.host}:${catalog.simulatorAdmin.port}/healthz`);
     expect(services.gateway?.environment?.OTEL_EXPORTER_OTLP_ENDPOINT).toBe(`http://${catalog.stack.collector_otlp_http}`);
+    // jaeger.yaml's defaults are the catalog's addresses, so compose (which sets none) matches sre up.
+    const jaegerConfig = readFileSync('collector/jaeger.yaml', 'utf8');
+    for (const address of [catalog.stack.jaeger_ui, catalog.stack.jaeger_query_grpc, catalog.stack.jaeger_otlp_grpc]) expect(jaegerConfig).toContain(`:-${address}}`);
+    expect(readFileSync('collector/otel-collector.yaml', 'utf8')).toContain(`JAEGER_OTLP_GRPC_ENDPOINT:-${catalog.stack.jaeger_otlp_grpc}}`);
+    expect(services.jaeger?.healthcheck?.test.join(' ')).toContain(`http://${catalog.stack.jaeger_ui}/`);
+    expect(services.grafana?.environment?.JAEGER_URL).toBe(`http://${catalog.stack.jaeger_ui}`);
   });
 
   it('runs the same versions as the native tools', () => {
@@ -69,6 +75,8 @@ describe('docker-compose.observability.yml', () => {
     expect(services.alertmanager?.image).toBe(`prom/alertmanager:v${version('prometheus-alertmanager')}`);
     const manifest = parse(readFileSync('collector/builder-config.yaml', 'utf8')) as { dist: { version: string } };
     expect(services['otel-collector']?.image).toBe(`otel/opentelemetry-collector-contrib:${manifest.dist.version}`);
+    const jaegerVersion = /"gitVersion":"v(\d+\.\d+\.\d+)"/.exec(run(requireTool('jaeger'), ['version']).output)?.[1] ?? '?';
+    expect(services.jaeger?.image).toBe(`jaegertracing/jaeger:${jaegerVersion}`);
   });
 
   it('comes up in order: every depends_on names a service with a healthcheck when it waits for health', () => {
