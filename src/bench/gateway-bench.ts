@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { processCpuSeconds } from './cpu-time.js';
 import { vegetaRate, wrkMax, type LoadResult } from './load.js';
 import { freePorts } from '../net/free-ports.js';
 import { startNode, type BenchProcess } from './processes.js';
@@ -23,6 +24,7 @@ interface System {
   readonly id: string;
   readonly label: string;
   readonly port: number;
+  pid?: number;
 }
 
 async function main(): Promise<void> {
@@ -79,19 +81,21 @@ async function main(): Promise<void> {
     for (const system of systems) {
       const url = `http://127.0.0.1:${system.port}/`;
       if (system.id === 'bare' || system.id === 'fastify') {
-        processes.push(await startNode(system.id, [`dist/bench/${system.id}-proxy.js`, String(system.port), String(upstreamPort), '/api/airtable', '/api/v1/airtable'], url));
+        const proxy = await startNode(system.id, [`dist/bench/${system.id}-proxy.js`, String(system.port), String(upstreamPort), '/api/airtable', '/api/v1/airtable'], url);
+        processes.push(proxy);
+        system.pid = proxy.child.pid;
         continue;
       }
       const ratio = { 'gateway-0': '0', 'gateway-10': '0.1', 'gateway-100': '1' }[system.id] ?? '0';
-      processes.push(
-        await startNode(system.id, ['bin/sre.js', 'gateway', '--catalog', catalogFile, '--port', String(system.port)], `${url}healthz`, {
-          ...env,
-          OTEL_TRACES_EXPORTER: 'otlp',
-          OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}`,
-          OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
-          OTEL_TRACES_SAMPLER_ARG: ratio,
-        }),
-      );
+      const gateway = await startNode(system.id, ['bin/sre.js', 'gateway', '--catalog', catalogFile, '--port', String(system.port)], `${url}healthz`, {
+        ...env,
+        OTEL_TRACES_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}`,
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: ratio,
+      });
+      processes.push(gateway);
+      system.pid = gateway.child.pid;
     }
     const headers = { 'x-api-key': apiKey };
     for (const system of systems) {
@@ -103,11 +107,15 @@ async function main(): Promise<void> {
     for (const system of systems) await wrkMax(url(system), headers, 2, CONNECTIONS);
 
     const max: Record<string, LoadResult[]> = Object.fromEntries(systems.map((s) => [s.id, []]));
+    const cpu: Record<string, number[]> = Object.fromEntries(systems.map((s) => [s.id, []]));
     for (let round = 1; round <= ROUNDS; round++) {
       for (const system of systems) {
+        const cpuBefore = processCpuSeconds(system.pid ?? 0);
         const result = await wrkMax(url(system), headers, SECONDS, CONNECTIONS);
+        const cpuMicros = ((processCpuSeconds(system.pid ?? 0) - cpuBefore) * 1e6) / result.requests;
         max[system.id]?.push(result);
-        log(`round ${round} ${system.label.padEnd(30)} ${result.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms  errors ${(result.errorRatio * 100).toFixed(2)} %`);
+        cpu[system.id]?.push(cpuMicros);
+        log(`round ${round} ${system.label.padEnd(30)} ${result.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms  cpu ${cpuMicros.toFixed(1)} us/req  errors ${(result.errorRatio * 100).toFixed(2)} %`);
       }
     }
     const summary = Object.fromEntries(systems.map((s) => [s.id, medians(max[s.id] ?? [])]));
@@ -135,7 +143,8 @@ async function main(): Promise<void> {
 
     const rows = systems.map((s) => {
       const m = summary[s.id] ?? medians([]);
-      return { system: s.label, requests_per_second: round1(m.requestsPerSecond), p50_ms: round2(m.p50Ms), p99_ms: round2(m.p99Ms), error_ratio: m.errorRatio, vs_bare: round2(m.requestsPerSecond / bare.requestsPerSecond), vs_fastify: round2(m.requestsPerSecond / fastify.requestsPerSecond) };
+      const cpuMicros = median(cpu[s.id] ?? []);
+      return { system: s.label, requests_per_second: round1(m.requestsPerSecond), p50_ms: round2(m.p50Ms), p99_ms: round2(m.p99Ms), error_ratio: m.errorRatio, vs_bare: round2(m.requestsPerSecond / bare.requestsPerSecond), vs_fastify: round2(m.requestsPerSecond / fastify.requestsPerSecond), cpu_us_per_request: round1(cpuMicros), cpu_vs_bare: round2(cpuMicros / median(cpu.bare ?? [])) };
     });
     const targets = [
       { target: 'sampling 0 % >= 1.0x fastify-http-proxy', value: rows[2]?.vs_fastify ?? 0, met: (rows[2]?.vs_fastify ?? 0) >= 1.0 },
@@ -144,8 +153,8 @@ async function main(): Promise<void> {
       { target: 'sampling 10 %: p99 within 1 ms of bare at half its max rate', value: round2(fixedGateway.p99Ms - fixedBare.p99Ms), met: fixedGateway.p99Ms - fixedBare.p99Ms <= 1 },
     ];
     log('\nmedians');
-    log(`${'system'.padEnd(32)}${'req/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'x bare'.padStart(9)}${'x fastify'.padStart(11)}`);
-    for (const row of rows) log(`${row.system.padEnd(32)}${row.requests_per_second.toFixed(0).padStart(9)}${row.p50_ms.toFixed(2).padStart(9)}${row.p99_ms.toFixed(2).padStart(9)}${row.vs_bare.toFixed(2).padStart(9)}${row.vs_fastify.toFixed(2).padStart(11)}`);
+    log(`${'system'.padEnd(32)}${'req/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'x bare'.padStart(9)}${'x fastify'.padStart(11)}${'cpu us/req'.padStart(12)}${'cpu x bare'.padStart(12)}`);
+    for (const row of rows) log(`${row.system.padEnd(32)}${row.requests_per_second.toFixed(0).padStart(9)}${row.p50_ms.toFixed(2).padStart(9)}${row.p99_ms.toFixed(2).padStart(9)}${row.vs_bare.toFixed(2).padStart(9)}${row.vs_fastify.toFixed(2).padStart(11)}${row.cpu_us_per_request.toFixed(1).padStart(12)}${row.cpu_vs_bare.toFixed(2).padStart(12)}`);
     log(`at ${halfRate.toFixed(0)} req/s: bare p99 ${fixedBare.p99Ms.toFixed(2)} ms, gateway (10 %) p99 ${fixedGateway.p99Ms.toFixed(2)} ms`);
     log('\ntargets');
     for (const t of targets) log(`${t.met ? 'met    ' : 'MISSED '} ${t.target}: ${t.value}`);
@@ -171,13 +180,15 @@ function url(system: System): string {
   return `http://127.0.0.1:${system.port}${PATH}`;
 }
 
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? Number.NaN : (sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN) / 2 + (sorted[Math.ceil((sorted.length - 1) / 2)] ?? Number.NaN) / 2;
+}
+
 function medians(results: readonly LoadResult[]): LoadResult {
-  const median = (values: number[]): number => {
-    const sorted = [...values].sort((a, b) => a - b);
-    return sorted.length === 0 ? Number.NaN : (sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN) / 2 + (sorted[Math.ceil((sorted.length - 1) / 2)] ?? Number.NaN) / 2;
-  };
   return {
     requestsPerSecond: median(results.map((r) => r.requestsPerSecond)),
+    requests: median(results.map((r) => r.requests)),
     p50Ms: median(results.map((r) => r.p50Ms)),
     p99Ms: median(results.map((r) => r.p99Ms)),
     errorRatio: median(results.map((r) => r.errorRatio)),

@@ -8,6 +8,8 @@ const exec = promisify(execFile);
 
 export interface LoadResult {
   readonly requestsPerSecond: number;
+  /** Requests completed in the run. */
+  readonly requests: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   /** Share of requests that did not answer 2xx. */
@@ -27,6 +29,7 @@ export async function wrkMax(url: string, headers: Readonly<Record<string, strin
   const failed = Number(non2xx?.[1] ?? 0) + (errors ? errors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0);
   return {
     requestsPerSecond: Number(rps?.[1] ?? Number.NaN),
+    requests: Number(total?.[1] ?? Number.NaN),
     p50Ms: percentile(stdout, '50%'),
     p99Ms: percentile(stdout, '99%'),
     errorRatio: total ? failed / Math.max(1, Number(total[1])) : 1,
@@ -51,9 +54,10 @@ export async function vegetaRate(vegeta: string, url: string, headers: Readonly<
   const workers = [`-max-workers=${maxWorkers}`, `-workers=${Math.min(maxWorkers, 16)}`, `-max-connections=${maxWorkers}`];
   await exec(vegeta, ['attack', `-targets=${targets}`, rate > 0 ? `-rate=${Math.round(rate)}/s` : '-rate=0', ...workers, `-duration=${seconds}s`, '-keepalive=true', `-output=${results}`]);
   const { stdout } = await exec(vegeta, ['report', '-type=json', results]);
-  const report = JSON.parse(stdout) as { throughput: number; success: number; latencies: Record<string, number> };
+  const report = JSON.parse(stdout) as { requests: number; throughput: number; success: number; latencies: Record<string, number> };
   return {
     requestsPerSecond: report.throughput,
+    requests: report.requests,
     p50Ms: (report.latencies['50th'] ?? Number.NaN) / 1e6,
     p99Ms: (report.latencies['99th'] ?? Number.NaN) / 1e6,
     errorRatio: 1 - report.success,
