@@ -6,12 +6,18 @@ import { CliExit } from './exit.js';
 import { gatewayCommand } from './gateway.js';
 import { generateCommand } from './generate.js';
 import { simulateCommand } from './simulate.js';
-import { upCommand } from './up.js';
+import { COMPONENTS, upCommand } from './up.js';
 import { validateCommand } from './validate.js';
 
 function port(value: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new InvalidArgumentError('must be a port number from 0 to 65535');
+  return parsed;
+}
+
+function seconds(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 3600) throw new InvalidArgumentError('must be a whole number of seconds from 0 to 3600');
   return parsed;
 }
 
@@ -49,9 +55,10 @@ program
 
 program
   .command('up')
-  .description('start the local stack (collector, simulator, gateway, Alertmanager, Prometheus) and print its URLs; Ctrl-C stops it')
+  .description('start the local stack (Jaeger, collector, simulator, gateway, Alertmanager, Prometheus), print its URLs and a status line; Ctrl-C stops it')
   .option('-c, --catalog <file>', 'SLO catalog (default: $SRE_CATALOG or slo/catalog.yaml)')
-  .option('--only <components>', 'start only these, comma-separated: collector, simulator, gateway, alertmanager, prometheus')
+  .option('--only <components>', `start only these, comma-separated: ${COMPONENTS.join(', ')}`)
+  .option('--status-interval <seconds>', 'seconds between status lines (health, gateway traffic, firing alerts); 0 turns them off', seconds, 10)
   .action(upCommand);
 
 try {

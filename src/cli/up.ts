@@ -12,9 +12,11 @@ import { findTool } from '../tools/find-tool.js';
 import { catalogFrom } from './catalog-option.js';
 import { CliExit } from './exit.js';
 import { onTerminationSignal } from './signals.js';
+import { collectStatus, formatStatus } from './up-status.js';
 
 const CLI = fileURLToPath(new URL('../../bin/sre.js', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
+const DEFAULT_STATUS_INTERVAL_SECONDS = 10;
 
 export const COMPONENTS = ['jaeger', 'collector', 'simulator', 'gateway', 'alertmanager', 'prometheus'] as const;
 type ComponentName = (typeof COMPONENTS)[number];
@@ -35,6 +37,8 @@ export interface UpOptions {
   readonly catalog?: string;
   /** Comma-separated subset of the components to start. */
   readonly only?: string;
+  /** Seconds between status lines; 0 turns them off. */
+  readonly statusInterval?: number;
 }
 
 /** Starts the local stack as child processes, each logging into the state directory. */
@@ -51,8 +55,10 @@ export async function upCommand(options: UpOptions): Promise<void> {
     // Reverse start order: Prometheus stops scraping before the gateway drains.
     for (const child of [...children].reverse()) await stopChild(child);
   };
+  let statusTimer: NodeJS.Timeout | undefined;
   onTerminationSignal(async () => {
-    process.stdout.write('stopping...\n');
+    clearInterval(statusTimer);
+    process.stdout.write(`${process.stdout.isTTY ? '\n' : ''}stopping...\n`);
     await stopAll();
     return 0;
   });
@@ -75,6 +81,27 @@ export async function upCommand(options: UpOptions): Promise<void> {
   }
   process.stdout.write(`api key: the "key" field of ${relative(process.cwd(), join(state, SECRET_FILES.apiKeys))} (send as X-API-Key)\n`);
   process.stdout.write(`logs: ${relative(process.cwd(), logs)}/; Ctrl-C stops everything\n`);
+  const intervalSeconds = options.statusInterval ?? DEFAULT_STATUS_INTERVAL_SECONDS;
+  if (intervalSeconds > 0) statusTimer = streamStatus(components, intervalSeconds);
+}
+
+/** A short status line every interval: rewritten in place on a terminal, one line each time otherwise. */
+function streamStatus(components: readonly Component[], intervalSeconds: number): NodeJS.Timeout {
+  const probes = components.map((c) => ({ name: c.name, healthUrl: `http://${c.listen}${c.healthPath}` }));
+  const prometheus = components.find((c) => c.name === 'prometheus');
+  let busy = false;
+  return setInterval(() => {
+    if (busy) return;
+    busy = true;
+    void collectStatus(probes, prometheus ? `http://${prometheus.listen}` : undefined)
+      .then((snapshot) => {
+        const line = formatStatus(snapshot);
+        process.stdout.write(process.stdout.isTTY ? `\r${line}\u001b[K` : `${line}\n`);
+      })
+      .finally(() => {
+        busy = false;
+      });
+  }, intervalSeconds * 1000);
 }
 
 function stackComponents(catalog: Catalog, catalogPath: string, state: string, only: string | undefined): Component[] {

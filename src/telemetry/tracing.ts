@@ -71,7 +71,7 @@ function sampler(config: TracingConfig): Sampler {
 async function spanProcessors(config: TracingConfig): Promise<SpanProcessor[]> {
   const exporter = await spanExporter(config);
   if (!exporter) return [];
-  return [config.exporter === 'console' ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter)];
+  return [config.exporter === 'console' ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter, { maxExportBatchSize: config.exportBatchSize })];
 }
 
 async function spanExporter(config: TracingConfig): Promise<SpanExporter | undefined> {

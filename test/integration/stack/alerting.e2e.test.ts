@@ -87,7 +87,7 @@ beforeAll(async () => {
 
   requireTool('otelcol-pyairtable');
   requireTool('jaeger');
-  up = spawn(process.execPath, [join(process.cwd(), 'bin/sre.js'), 'up', '--catalog', test.file], {
+  up = spawn(process.execPath, [join(process.cwd(), 'bin/sre.js'), 'up', '--catalog', test.file, '--status-interval', '2'], {
     cwd: test.dir,
     env: { ...process.env, SRE_STATE_DIR: test.dir, OTEL_BSP_SCHEDULE_DELAY: '200', PATH: `${join(process.cwd(), '.tools/bin')}:${process.env.PATH ?? ''}` },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -133,6 +133,8 @@ describe('the local stack, end to end', () => {
       return targets.length >= 6 && targets.every((t) => t.value[1] === '1') ? targets : undefined;
     });
     expect(up.map((t) => t.metric.job).sort()).toEqual(['alertmanager', 'gateway', 'jaeger', 'otel-collector', 'prometheus', 'simulator']);
+    // The status line it streams: everything healthy, and the gateway's traffic as Prometheus sees it.
+    await waitFor('a status line with gateway traffic', 30_000, () => (/^status \S+ · 6\/6 healthy · gateway [1-9][\d.]* req\/s, 5xx 0\.00 % · firing: none$/m.test(upOutput) ? true : undefined));
   }, 60_000);
 
   it('scrapes the gateway as job "gateway" and every recording rule returns data', async () => {
@@ -196,6 +198,7 @@ describe('the local stack, end to end', () => {
     expect(delivered.annotations.runbook_url).toMatch(/PyAirtableErrorBudgetBurnFast\.md$/);
     expect(receiver.payloads.find((p) => p.alerts.includes(delivered))).toMatchObject({ version: '4', receiver: 'control-plane' });
     expect(seconds).toBeLessThan(120);
+    await waitFor('the page in the status line of sre up', 30_000, () => (/^status .* · firing: .*PyAirtableErrorBudgetBurnFast\{service=user,slo=availability\}/m.test(upOutput) ? true : undefined));
     const firing = await query('ALERTS{alertstate="firing",alertname=~"PyAirtable.+"}');
     expect(firing.filter((a) => a.metric.service !== 'user')).toEqual([]);
     expect(receiver.alerts().filter((a) => a.labels.service !== 'user')).toEqual([]);
