@@ -187,6 +187,14 @@ describe('hostile requests get a 4xx JSON answer, never a 5xx or a crash', () =>
     expect(response.status).toBe(413);
   });
 
+  it('does not open the upstream circuit for clients that keep sending oversized chunked bodies', async () => {
+    for (let attempt = 0; attempt < 6; attempt++) {
+      const response = await rawRequest(stack.gatewayUrl, '/api/files', { method: 'POST', headers: { 'x-api-key': secrets.apiKey, 'transfer-encoding': 'chunked' }, body: Buffer.alloc(11 * 1024 * 1024, 1) });
+      expect(response.status).toBe(413);
+    }
+    expect(sampleValue(await metricsText(stack.gatewayUrl), 'gateway_upstream_circuit_state', { service: 'automation-domain', state: 'closed' })).toBe(1);
+  });
+
   it('answers 400 for a request that is not HTTP', async () => {
     const { connect } = await import('node:net');
     const answer = await new Promise<string>((resolve) => {
