@@ -1,4 +1,4 @@
-import { amtoolCheckConfig, dashboardLint, metricsContract, otelcolValidate, promtoolCheckRules, promtoolTestRules, type CheckResult } from '../validate/checks.js';
+import { amtoolCheckConfig, dashboardLint, jaegerValidate, metricsContract, otelcolValidate, promtoolCheckRules, promtoolTestRules, type CheckResult } from '../validate/checks.js';
 import { catalogFrom } from './catalog-option.js';
 import { CliExit } from './exit.js';
 
@@ -10,7 +10,7 @@ export interface ValidateOptions {
 export async function validateCommand(options: ValidateOptions): Promise<void> {
   const catalog = catalogFrom(options.catalog);
   const results: CheckResult[] = [];
-  for (const check of [promtoolCheckRules, amtoolCheckConfig, otelcolValidate, () => Promise.resolve(dashboardLint()), () => metricsContract(catalog), promtoolTestRules]) {
+  for (const check of [promtoolCheckRules, amtoolCheckConfig, () => otelcolValidate(), () => jaegerValidate(), () => Promise.resolve(dashboardLint()), () => metricsContract(catalog), promtoolTestRules]) {
     const started = Date.now();
     const result = await check();
     results.push(result);

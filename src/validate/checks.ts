@@ -57,8 +57,15 @@ export async function promtoolTestRules(): Promise<CheckResult> {
 export const COLLECTOR_CONFIG = 'collector/otel-collector.yaml';
 
 /** Dry-runs the collector configuration with the very binary the stack runs. */
-export async function otelcolValidate(): Promise<CheckResult> {
-  return runTool('otelcol validate', 'otelcol-pyairtable', ['validate', `--config=${COLLECTOR_CONFIG}`], COLLECTOR_CONFIG);
+export async function otelcolValidate(config = COLLECTOR_CONFIG): Promise<CheckResult> {
+  return runTool('otelcol validate', 'otelcol-pyairtable', ['validate', `--config=${config}`], config);
+}
+
+export const JAEGER_CONFIG = 'collector/jaeger.yaml';
+
+/** Jaeger v2 is a collector distribution: it dry-runs its own configuration the same way. */
+export async function jaegerValidate(config = JAEGER_CONFIG): Promise<CheckResult> {
+  return runTool('jaeger validate', 'jaeger', ['validate', `--config=${config}`], config);
 }
 
 export async function amtoolCheckConfig(): Promise<CheckResult> {
