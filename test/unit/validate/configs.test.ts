@@ -15,19 +15,14 @@ function broken(file: string, from: string, to: string): string {
 }
 
 describe('the collector and Jaeger configurations, dry-run by their own binaries', () => {
-  it('accepts collector/otel-collector.yaml and refuses a misspelt processor setting, naming it', async () => {
-    requireTool('otelcol-pyairtable');
-    expect(await otelcolValidate()).toMatchObject({ ok: true });
-    const result = await otelcolValidate(broken(COLLECTOR_CONFIG, 'decision_wait:', 'decision_waits:'));
+  it.each([
+    { tool: 'otelcol-pyairtable', file: COLLECTOR_CONFIG, validate: otelcolValidate, key: 'decision_wait:', misspelt: 'decision_waits' },
+    { tool: 'jaeger', file: JAEGER_CONFIG, validate: jaegerValidate, key: 'max_traces:', misspelt: 'max_tracez' },
+  ])('$tool accepts $file and refuses a misspelt key ($misspelt), naming it', async ({ tool, file, validate, key, misspelt }) => {
+    requireTool(tool);
+    expect(await validate()).toMatchObject({ ok: true });
+    const result = await validate(broken(file, key, `${misspelt}:`));
     expect(result.ok).toBe(false);
-    expect(result.detail).toContain('decision_waits');
-  });
-
-  it('accepts collector/jaeger.yaml and refuses a misspelt storage setting, naming it', async () => {
-    requireTool('jaeger');
-    expect(await jaegerValidate()).toMatchObject({ ok: true });
-    const result = await jaegerValidate(broken(JAEGER_CONFIG, 'max_traces:', 'max_tracez:'));
-    expect(result.ok).toBe(false);
-    expect(result.detail).toContain('max_tracez');
+    expect(result.detail).toContain(misspelt);
   });
 });
