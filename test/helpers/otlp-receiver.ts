@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { JsonReceiver } from './json-receiver.js';
 
 export interface ReceivedSpan {
   readonly traceId: string;
@@ -19,50 +19,40 @@ interface OtlpJson {
 
 /** A test OTLP/HTTP receiver for the JSON encoding: it records what the gateway exports. */
 export class OtlpReceiver {
-  readonly spans: ReceivedSpan[] = [];
-  private readonly server: Server;
-
-  private constructor(server: Server) {
-    this.server = server;
-  }
+  private constructor(
+    private readonly server: JsonReceiver,
+    readonly spans: ReceivedSpan[],
+  ) {}
 
   static async start(): Promise<OtlpReceiver> {
-    const server = createServer();
-    const receiver = new OtlpReceiver(server);
-    server.on('request', (req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => {
-        body += chunk.toString();
-      });
-      req.on('end', () => {
-        if (req.url === '/v1/traces') receiver.accept(JSON.parse(body) as OtlpJson);
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return receiver;
+    const spans: ReceivedSpan[] = [];
+    const server = await JsonReceiver.start((path, body) => {
+      if (path === '/v1/traces') spans.push(...spansOf(body as OtlpJson));
+    }, '{}');
+    return new OtlpReceiver(server, spans);
   }
 
   get url(): string {
-    const address = this.server.address();
-    return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    return this.server.origin;
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => { resolve(); }));
+    return this.server.close();
   }
+}
 
-  private accept(payload: OtlpJson): void {
-    for (const resourceSpans of payload.resourceSpans ?? []) {
-      const name = resourceSpans.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue;
-      const serviceName = typeof name === 'string' ? name : '';
-      for (const scope of resourceSpans.scopeSpans ?? []) {
-        for (const span of scope.spans ?? []) {
-          const attributes: Record<string, unknown> = {};
-          for (const attribute of span.attributes ?? []) attributes[attribute.key] = Object.values(attribute.value)[0];
-          this.spans.push({ traceId: span.traceId, spanId: span.spanId, parentSpanId: span.parentSpanId ?? '', name: span.name, kind: span.kind, attributes, serviceName });
-        }
+function spansOf(payload: OtlpJson): ReceivedSpan[] {
+  const spans: ReceivedSpan[] = [];
+  for (const resourceSpans of payload.resourceSpans ?? []) {
+    const name = resourceSpans.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue;
+    const serviceName = typeof name === 'string' ? name : '';
+    for (const scope of resourceSpans.scopeSpans ?? []) {
+      for (const span of scope.spans ?? []) {
+        const attributes: Record<string, unknown> = {};
+        for (const attribute of span.attributes ?? []) attributes[attribute.key] = Object.values(attribute.value)[0];
+        spans.push({ traceId: span.traceId, spanId: span.spanId, parentSpanId: span.parentSpanId ?? '', name: span.name, kind: span.kind, attributes, serviceName });
       }
     }
   }
+  return spans;
 }

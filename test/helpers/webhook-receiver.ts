@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { JsonReceiver } from './json-receiver.js';
 
 /** Alertmanager's webhook payload (version 4), the parts the tests read. */
 export interface WebhookPayload {
@@ -10,30 +10,18 @@ export interface WebhookPayload {
 
 /** Records every Alertmanager webhook delivery it receives. */
 export class WebhookReceiver {
-  readonly payloads: WebhookPayload[] = [];
-
-  private constructor(private readonly server: Server) {}
+  private constructor(
+    private readonly server: JsonReceiver,
+    readonly payloads: WebhookPayload[],
+  ) {}
 
   static async start(): Promise<WebhookReceiver> {
-    const server = createServer();
-    const receiver = new WebhookReceiver(server);
-    server.on('request', (req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => {
-        body += chunk.toString();
-      });
-      req.on('end', () => {
-        receiver.payloads.push(JSON.parse(body) as WebhookPayload);
-        res.writeHead(200).end();
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return receiver;
+    const payloads: WebhookPayload[] = [];
+    return new WebhookReceiver(await JsonReceiver.start((_path, body) => payloads.push(body as WebhookPayload)), payloads);
   }
 
   get url(): string {
-    const address = this.server.address();
-    return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/alerts`;
+    return `${this.server.origin}/alerts`;
   }
 
   alerts(): WebhookPayload['alerts'][number][] {
@@ -41,7 +29,6 @@ export class WebhookReceiver {
   }
 
   close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => { resolve(); }));
+    return this.server.close();
   }
 }
