@@ -21,6 +21,7 @@ import {
 } from 'cockatiel';
 import type { Service } from '../catalog/index.js';
 import { BodyTooLargeError } from './body-limit.js';
+import type { HeaderMap } from './headers.js';
 import type { GatewayMetrics, CircuitStateName } from './metrics.js';
 import { RetryBudget } from './retry-budget.js';
 import { ClientAbortedError, UpstreamTimeoutError, isConnectionFailure } from './upstream-errors.js';
@@ -35,7 +36,7 @@ export interface UpstreamExchange {
 export interface UpstreamCall {
   readonly method: Dispatcher.HttpMethod;
   readonly path: string;
-  readonly headers: Readonly<Record<string, string | string[]>>;
+  readonly headers: Readonly<HeaderMap>;
   /** The request body to stream upstream; absent for requests without one (those may be retried). */
   readonly body?: Readable | undefined;
   /** Emitting 'abort' cancels the call (the client went away): it then fails with ClientAbortedError. */

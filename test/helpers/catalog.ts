@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { stackSchema } from '../../src/catalog/schema.js';
 import { freePorts } from './ports.js';
 
 export interface TestCatalog {
@@ -10,20 +11,31 @@ export interface TestCatalog {
   readonly gatewayPort: number;
   readonly adminPort: number;
   readonly servicePorts: Readonly<Record<string, number>>;
+  /** The `stack` addresses, each on its own free port. */
+  readonly stack: Readonly<Record<string, string>>;
 }
 
 type Mutable = Record<string, unknown> & { services: (Record<string, unknown> & { id: string })[] };
 
+/** The `stack` fields that are addresses (the others are intervals); from the schema, so a new one gets a port too. */
+const STACK_ADDRESS_FIELDS = Object.keys(stackSchema.shape).filter((field) => !field.endsWith('_interval'));
+
 /**
- * A copy of slo/catalog.yaml on free ports in a fresh directory (which also serves as the state
- * directory), optionally edited: tests get the real catalog, not a hand-written lookalike.
+ * A copy of slo/catalog.yaml in a fresh directory (which also serves as the state directory), with
+ * the gateway, the simulator, every service and every `stack` address on distinct free ports,
+ * optionally edited: tests get the real catalog, not a hand-written lookalike.
  */
 export async function testCatalog(edit: (catalog: Mutable) => void = () => undefined): Promise<TestCatalog> {
   const catalog = parse(readFileSync('slo/catalog.yaml', 'utf8')) as Mutable;
-  const ports = await freePorts(catalog.services.length + 2);
-  const [gatewayPort = 0, adminPort = 0, ...rest] = ports;
+  // One call, so that no two of these ports can be the same.
+  const ports = await freePorts(2 + STACK_ADDRESS_FIELDS.length + catalog.services.length);
+  const [gatewayPort = 0, adminPort = 0] = ports;
+  const stackPorts = ports.slice(2, 2 + STACK_ADDRESS_FIELDS.length);
+  const rest = ports.slice(2 + STACK_ADDRESS_FIELDS.length);
   (catalog.gateway as Record<string, unknown>).listen = `127.0.0.1:${gatewayPort}`;
   (catalog.simulator as Record<string, unknown>).admin = `127.0.0.1:${adminPort}`;
+  const stack = Object.fromEntries(STACK_ADDRESS_FIELDS.map((field, index) => [field, `127.0.0.1:${stackPorts[index] ?? 0}`]));
+  catalog.stack = { ...(catalog.stack as Record<string, unknown>), ...stack };
   const servicePorts: Record<string, number> = {};
   catalog.services.forEach((service, index) => {
     const port = rest[index] ?? 0;
@@ -34,7 +46,7 @@ export async function testCatalog(edit: (catalog: Mutable) => void = () => undef
   const dir = mkdtempSync(join(tmpdir(), 'sre-test-'));
   const file = join(dir, 'catalog.yaml');
   writeFileSync(file, stringify(catalog));
-  return { dir, file, gatewayPort, adminPort, servicePorts };
+  return { dir, file, gatewayPort, adminPort, servicePorts, stack };
 }
 
 export function serviceOf(catalog: Mutable, id: string): Record<string, unknown> {
@@ -42,3 +54,4 @@ export function serviceOf(catalog: Mutable, id: string): Record<string, unknown>
   if (!found) throw new Error(`no service ${id} in the catalog`);
   return found;
 }
+

@@ -4,12 +4,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCatalog, type Catalog } from '../../../src/catalog/index.js';
+import { loadCatalog, parseHostPort, type Catalog } from '../../../src/catalog/index.js';
 import { generateArtifacts } from '../../../src/generate/artifacts.js';
 import { writeArtifacts } from '../../../src/generate/writer.js';
 import { isFree } from '../../../src/net/free-ports.js';
 import { testCatalog, type TestCatalog } from '../../helpers/catalog.js';
-import { freePorts } from '../../helpers/ports.js';
 import { stackSecrets } from '../../helpers/secrets.js';
 import { requireTool } from '../../helpers/tools.js';
 import { waitFor } from '../../helpers/wait.js';
@@ -50,29 +49,16 @@ async function sendTraffic(apiKey: string): Promise<void> {
   }
 }
 
-/** Every address the stack listens on, from the test catalog. */
-function stackAddresses(): string[] {
-  const { stack } = catalog;
-  return [
-    catalog.gateway.listen,
-    `127.0.0.1:${test.adminPort}`,
-    ...catalog.services.map((s) => `${s.upstreamHost}:${s.upstreamPort}`),
-    stack.prometheus, stack.alertmanager, stack.collector_otlp_http, stack.collector_otlp_grpc, stack.collector_health, stack.collector_metrics,
-    stack.jaeger_ui, stack.jaeger_query_grpc, stack.jaeger_otlp_grpc, stack.jaeger_metrics,
-  ];
+/** Every address the stack listens on: the test catalog's stack section, the gateway and the simulator. */
+function stackAddresses(stack: Readonly<Record<string, string>>): string[] {
+  return [...Object.values(stack), catalog.gateway.listen, `127.0.0.1:${test.adminPort}`, ...catalog.services.map((s) => `${s.upstreamHost}:${s.upstreamPort}`)];
 }
 
 beforeAll(async () => {
   receiver = await WebhookReceiver.start();
-  const ports = (await freePorts(10)).map((port) => `127.0.0.1:${port}`);
-  const [prometheus, alertmanager, otlpHttp, otlpGrpc, health, collectorMetrics, jaegerUi, jaegerGrpc, jaegerOtlp, jaegerMetrics] = ports;
   test = await testCatalog((spec) => {
     (spec.alerting as Record<string, unknown>).control_plane_webhook_url = receiver.url;
-    spec.stack = {
-      prometheus, alertmanager, collector_otlp_http: otlpHttp, collector_otlp_grpc: otlpGrpc, collector_health: health, collector_metrics: collectorMetrics,
-      jaeger_ui: jaegerUi, jaeger_query_grpc: jaegerGrpc, jaeger_otlp_grpc: jaegerOtlp, jaeger_metrics: jaegerMetrics,
-      scrape_interval: '1s', evaluation_interval: '1s',
-    };
+    spec.stack = { ...(spec.stack as Record<string, unknown>), scrape_interval: '1s', evaluation_interval: '1s' };
   });
   catalog = loadCatalog(test.file);
   writeArtifacts(generateArtifacts(catalog), test.dir);
@@ -236,9 +222,9 @@ describe('the local stack, end to end', () => {
     up.kill('SIGTERM');
     expect(await upExit).toBe(0);
     const taken: string[] = [];
-    for (const address of stackAddresses()) {
-      const [host = '', port = ''] = address.split(':');
-      if (!(await isFree(Number(port), host))) taken.push(address);
+    for (const address of stackAddresses(test.stack)) {
+      const { host, port } = parseHostPort(address);
+      if (!(await isFree(port, host))) taken.push(address);
     }
     expect(taken).toEqual([]);
   }, 90_000);

@@ -1,10 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCatalog, type Catalog } from '../../../src/catalog/index.js';
+import { loadCatalog, parseHostPort, type Catalog } from '../../../src/catalog/index.js';
 import { isFree } from '../../../src/net/free-ports.js';
 import { testCatalog, type TestCatalog } from '../../helpers/catalog.js';
-import { freePorts } from '../../helpers/ports.js';
 
 /** `sre up` must refuse to half-start: a taken port is named, and nothing is started. */
 let test: TestCatalog;
@@ -12,18 +11,12 @@ let catalog: Catalog;
 let squatter: Server;
 
 beforeAll(async () => {
-  const [prometheus, alertmanager, otlpHttp, otlpGrpc, health, metrics, jaegerUi, jaegerGrpc, jaegerOtlp, jaegerMetrics] = (await freePorts(10)).map((port) => `127.0.0.1:${port}`);
-  test = await testCatalog((spec) => {
-    spec.stack = {
-      prometheus, alertmanager, collector_otlp_http: otlpHttp, collector_otlp_grpc: otlpGrpc, collector_health: health, collector_metrics: metrics,
-      jaeger_ui: jaegerUi, jaeger_query_grpc: jaegerGrpc, jaeger_otlp_grpc: jaegerOtlp, jaeger_metrics: jaegerMetrics,
-    };
-  });
+  test = await testCatalog();
   catalog = loadCatalog(test.file);
   // Taken: a port only Jaeger's OTLP receiver uses, not the one sre up probes for health.
   squatter = createServer();
-  const port = Number(catalog.stack.jaeger_otlp_grpc.split(':')[1]);
-  await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
+  const { host, port } = parseHostPort(catalog.stack.jaeger_otlp_grpc);
+  await new Promise<void>((resolve) => squatter.listen(port, host, resolve));
 });
 
 afterAll(async () => {
@@ -37,13 +30,13 @@ describe('sre up with a port taken', () => {
       encoding: 'utf8',
       timeout: 30_000,
     });
-    const port = catalog.stack.jaeger_otlp_grpc.split(':')[1] ?? '';
+    const { host, port } = parseHostPort(catalog.stack.jaeger_otlp_grpc);
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain(`port ${port} on 127.0.0.1 (jaeger OTLP gRPC) is already in use`);
+    expect(result.stderr).toContain(`port ${port} on ${host} (jaeger OTLP gRPC) is already in use`);
     expect(result.stdout).not.toMatch(/http:\/\//);
     for (const address of [catalog.stack.jaeger_ui, catalog.stack.collector_health, catalog.gateway.listen, catalog.stack.prometheus]) {
-      const [host = '', portText = ''] = address.split(':');
-      expect(await isFree(Number(portText), host), address).toBe(true);
+      const listener = parseHostPort(address);
+      expect(await isFree(listener.port, listener.host), address).toBe(true);
     }
   });
 });
