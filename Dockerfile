@@ -9,7 +9,8 @@ COPY src ./src
 RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev
 
 FROM node:20.20.2-bookworm-slim
-ENV NODE_ENV=production SRE_STATE_DIR=/var/lib/sre
+# NODE_OPTIONS: the gateway's runtime flags (src/gateway/node-flags.ts; a test keeps the two equal).
+ENV NODE_ENV=production SRE_STATE_DIR=/var/lib/sre NODE_OPTIONS=--max-semi-space-size=64
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -6,6 +6,7 @@ import { parse, stringify } from 'yaml';
 import { processCpuSeconds } from './cpu-time.js';
 import { vegetaRate, wrkMax, type LoadResult } from './load.js';
 import { freePorts } from '../net/free-ports.js';
+import { GATEWAY_NODE_FLAGS } from '../gateway/node-flags.js';
 import { startNode, type BenchProcess } from './processes.js';
 
 /**
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
         continue;
       }
       const ratio = { 'gateway-0': '0', 'gateway-10': '0.1', 'gateway-100': '1' }[system.id] ?? '0';
-      const gateway = await startNode(system.id, ['bin/sre.js', 'gateway', '--catalog', catalogFile, '--port', String(system.port)], `${url}healthz`, {
+      const gateway = await startNode(system.id, [...GATEWAY_NODE_FLAGS, 'bin/sre.js', 'gateway', '--catalog', catalogFile, '--port', String(system.port)], `${url}healthz`, {
         ...env,
         OTEL_TRACES_EXPORTER: 'otlp',
         OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}`,

@@ -13,6 +13,7 @@ import { catalogFrom } from './catalog-option.js';
 import { CliExit } from './exit.js';
 import { onTerminationSignal } from './signals.js';
 import { collectStatus, formatStatus } from './up-status.js';
+import { GATEWAY_NODE_FLAGS } from '../gateway/node-flags.js';
 
 const CLI = fileURLToPath(new URL('../../bin/sre.js', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
@@ -147,7 +148,7 @@ function stackComponents(catalog: Catalog, catalogPath: string, state: string, o
       alsoListens: { 'collector OTLP/HTTP': stack.collector_otlp_http, 'collector OTLP/gRPC': stack.collector_otlp_grpc, 'collector metrics': stack.collector_metrics },
     },
     { name: 'simulator', listen: admin, command: () => process.execPath, args: [CLI, 'simulate', '--catalog', catalogPath], healthPath: '/healthz' },
-    { name: 'gateway', listen: catalog.gateway.listen, command: () => process.execPath, args: [CLI, 'gateway', '--catalog', catalogPath], healthPath: '/healthz', env: tracing },
+    { name: 'gateway', listen: catalog.gateway.listen, command: () => process.execPath, args: [...GATEWAY_NODE_FLAGS, CLI, 'gateway', '--catalog', catalogPath], healthPath: '/healthz', env: tracing },
     {
       name: 'alertmanager',
       listen: catalog.stack.alertmanager,

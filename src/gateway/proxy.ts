@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, propagation, trace, type Span, type Tracer } from '@opentelemetry/api';
 import type { GatewaySpec } from '../catalog/index.js';
@@ -13,6 +12,7 @@ import { rateLimit, type RateDecision, type RateLimit, type TokenBucketLimiter }
 import { sendJsonError } from './respond.js';
 import type { RouteMatch } from './route-table.js';
 import { BrokenCircuitError, BulkheadRejectedError, type Upstream, type UpstreamExchange } from './upstream.js';
+import { CallCancellation } from './upstream-exchange.js';
 import { ClientAbortedError, UpstreamTimeoutError } from './upstream-errors.js';
 
 export type AccessLog = 'all' | 'errors' | 'off';
@@ -133,18 +133,19 @@ export class Proxy {
     }
     propagation.inject(trace.setSpan(ROOT_CONTEXT, clientSpan), headers);
 
-    // undici listens to it until the response body ends: aborting also stops a body in flight.
-    const cancel = new EventEmitter();
+    // Holds until the response body ends: cancelling also stops a body in flight.
+    const cancellation = new CallCancellation();
     res.once('close', () => {
       if (res.writableFinished) return;
-      cancel.emit('abort');
+      // Recorded first: cancelling fails the exchange at once, which would record it otherwise.
       record(CLIENT_CLOSED, 'client_closed');
+      cancellation.cancel();
     });
 
     const clientStarted = performance.now();
     let exchange: UpstreamExchange;
     try {
-      exchange = await upstream.send({ method, path: match.upstreamPath, headers, body, cancel });
+      exchange = await upstream.send({ method, path: match.upstreamPath, headers, body, cancellation });
     } catch (error) {
       const failure = describeFailure(error as Error, serviceId);
       if (failure.reason) metrics.upstreamRejected.inc({ service: serviceId, reason: failure.reason });
@@ -177,18 +178,17 @@ export class Proxy {
     }
 
     if (res.destroyed) {
-      exchange.body.destroy();
+      exchange.discard();
       return;
     }
     res.writeHead(status, withRateLimitHeaders(withoutHopByHop(exchange.headers), rate));
-    exchange.body.on('error', () => {
-      res.destroy();
-      record(status, 'upstream_body_failed');
-    });
     res.once('finish', () => {
       record(status);
     });
-    exchange.body.pipe(res);
+    exchange.pipeTo(res, () => {
+      res.destroy();
+      record(status, 'upstream_body_failed');
+    });
   }
 
   /** Takes a token from the caller's bucket under the route's policy (per API key, tenant, or IP). */

@@ -1,5 +1,3 @@
-import type { EventEmitter } from 'node:events';
-import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import {
@@ -14,24 +12,18 @@ import {
   handleWhen,
   noJitterGenerator,
   retry,
-  wrap,
+  type BulkheadPolicy,
   type CircuitBreakerPolicy,
   type IBreaker,
-  type IPolicy,
+  type RetryPolicy,
 } from 'cockatiel';
 import type { Service } from '../catalog/index.js';
 import { BodyTooLargeError } from './body-limit.js';
 import type { HeaderMap } from './headers.js';
 import type { GatewayMetrics, CircuitStateName } from './metrics.js';
 import { RetryBudget } from './retry-budget.js';
+import { UpstreamExchange, type CallCancellation } from './upstream-exchange.js';
 import { ClientAbortedError, UpstreamTimeoutError, isConnectionFailure } from './upstream-errors.js';
-
-/** An upstream answer whose headers have arrived; its body is still to be streamed. */
-export interface UpstreamExchange {
-  readonly statusCode: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: Readable;
-}
 
 export interface UpstreamCall {
   readonly method: Dispatcher.HttpMethod;
@@ -39,8 +31,8 @@ export interface UpstreamCall {
   readonly headers: Readonly<HeaderMap>;
   /** The request body to stream upstream; absent for requests without one (those may be retried). */
   readonly body?: Readable | undefined;
-  /** Emitting 'abort' cancels the call (the client went away): it then fails with ClientAbortedError. */
-  readonly cancel: EventEmitter;
+  /** Cancelling it (the client went away) aborts the call: it then fails with ClientAbortedError. */
+  readonly cancellation: CallCancellation;
 }
 
 const CIRCUIT_STATE_NAMES: Readonly<Record<CircuitState, CircuitStateName>> = {
@@ -91,8 +83,9 @@ export class Upstream {
   readonly breaker: CircuitBreakerPolicy;
   private readonly pool: Pool;
   private readonly budget: RetryBudget;
-  private readonly plain: IPolicy;
-  private readonly retrying: IPolicy;
+  private readonly limit: BulkheadPolicy;
+  private readonly retries: RetryPolicy | undefined;
+  private readonly countRetry: () => void;
 
   constructor(
     readonly service: Service,
@@ -116,51 +109,60 @@ export class Upstream {
     this.breaker.onStateChange((state) => {
       metrics.setCircuitState(service.id, CIRCUIT_STATE_NAMES[state]);
     });
-    const limit = bulkhead(resilience.max_concurrency, 0);
-    const retries = retry(
-      handleWhen((error) => isConnectionFailure(error) && this.budget.tryRetry()),
-      { maxAttempts: resilience.retries.max_attempts - 1 },
-    );
-    retries.onRetry(() => {
+    this.limit = bulkhead(resilience.max_concurrency, 0);
+    this.countRetry = () => {
       metrics.upstreamRetries.inc({ service: service.id });
-    });
-    this.plain = wrap(limit, this.breaker);
-    this.retrying = wrap(retries, limit, this.breaker);
+    };
+    // The first retry is decided in send(); this policy runs the ones after it, if any.
+    const retriesAfterFirst = resilience.retries.max_attempts - 2;
+    if (retriesAfterFirst >= 0) {
+      this.retries = retry(handleWhen((error) => this.mayRetry(error)), { maxAttempts: retriesAfterFirst });
+      this.retries.onRetry(this.countRetry);
+    }
   }
 
   get circuitState(): CircuitStateName {
     return CIRCUIT_STATE_NAMES[this.breaker.state];
   }
 
-  /** Sends the request; resolves when response headers arrive. */
+  /**
+   * Sends the request; resolves when response headers arrive. The first attempt goes through
+   * the concurrency limit and the breaker only: the retry policy is entered after a retryable
+   * failure, so the common successful call pays for no retry machinery.
+   */
   async send(call: UpstreamCall): Promise<UpstreamExchange> {
     // cockatiel queues callers behind the half-open probe; a gateway should fail them fast instead.
     if (this.breaker.state === CircuitState.HalfOpen) throw new BrokenCircuitError();
     this.budget.recordRequest();
-    const policy = call.body === undefined && IDEMPOTENT.has(call.method) ? this.retrying : this.plain;
-    return policy.execute(() => this.attempt(call));
+    try {
+      return await this.guarded(call);
+    } catch (error) {
+      const retries = this.retries;
+      if (retries === undefined || call.body !== undefined || !IDEMPOTENT.has(call.method) || !this.mayRetry(error as Error)) throw error;
+      this.countRetry();
+      return retries.execute(() => this.guarded(call));
+    }
   }
 
   close(): void {
     void this.pool.destroy();
   }
 
-  private async attempt(call: UpstreamCall): Promise<UpstreamExchange> {
+  private guarded(call: UpstreamCall): Promise<UpstreamExchange> {
+    return this.limit.execute(() => this.breaker.execute(() => this.attempt(call)));
+  }
+
+  private mayRetry(error: Error): boolean {
+    return isConnectionFailure(error) && this.budget.tryRetry();
+  }
+
+  /** One try: resolves when the response head arrives; the exchange then streams the body. */
+  private attempt(call: UpstreamCall): Promise<UpstreamExchange> {
     const timeoutMs = this.service.resilience.timeout;
-    try {
-      const { statusCode, headers, body } = await this.pool.request({
-        method: call.method,
-        path: call.path,
-        headers: call.headers,
-        body: call.body ?? null,
-        signal: call.cancel,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-      return { statusCode, headers, body };
-    } catch (error) {
-      throw upstreamError(error as NodeJS.ErrnoException, timeoutMs);
-    }
+    return new Promise((resolve, reject) => {
+      const exchange = new UpstreamExchange(resolve, (error) => { reject(upstreamError(error, timeoutMs)); }, call.cancellation);
+      this.pool.dispatch({ method: call.method, path: call.path, headers: call.headers, body: call.body ?? null, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }, exchange);
+    });
   }
 }
 
@@ -171,4 +173,4 @@ function upstreamError(error: NodeJS.ErrnoException, timeoutMs: number): Error {
   return error;
 }
 
-export { BrokenCircuitError, BulkheadRejectedError };
+export { BrokenCircuitError, BulkheadRejectedError, UpstreamExchange };
