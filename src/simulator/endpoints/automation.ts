@@ -50,14 +50,17 @@ export function automationEndpoints(): Router {
     .on('GET', '/api/files/:fileId', ({ query }) => {
       const size = Math.min(Math.max(Number(query.get('bytes') ?? '1024') || 0, 0), MAX_DOWNLOAD_BYTES);
       const chunkDelayMs = Math.min(Number(query.get('chunk_delay_ms') ?? '0') || 0, 1_000);
-      return { status: 200, headers: { 'content-type': 'application/octet-stream' }, stream: fileChunks(size, chunkDelayMs) };
+      // A download that breaks off after this many bytes: what a proxy sees when an upstream dies mid-body.
+      const failAfter = query.has('fail_after_bytes') ? Math.max(Number(query.get('fail_after_bytes')) || 0, 0) : undefined;
+      return { status: 200, headers: { 'content-type': 'application/octet-stream' }, stream: fileChunks(size, chunkDelayMs, failAfter) };
     })
     .on('GET', '/api/automation/status', () => ({ status: 200, body: { queues: { default: 0, notifications: 0 }, workers: 4 } }));
 }
 
-async function* fileChunks(size: number, chunkDelayMs: number): AsyncGenerator<Uint8Array> {
+async function* fileChunks(size: number, chunkDelayMs: number, failAfter: number | undefined): AsyncGenerator<Uint8Array> {
   const chunk = Buffer.alloc(64 * 1024, 0x61);
   for (let sent = 0; sent < size; sent += chunk.length) {
+    if (failAfter !== undefined && sent >= failAfter) throw new Error(`download broken off after ${sent} bytes, as asked`);
     if (chunkDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, chunkDelayMs));
     yield chunk.subarray(0, Math.min(chunk.length, size - sent));
   }

@@ -149,6 +149,35 @@ describe('streaming', () => {
     expect((await again.arrayBuffer()).byteLength).toBe(1024);
   });
 
+  it('streams a download larger than every buffer on the way intact, pausing the upstream while the client is slow', async () => {
+    const size = 24 * 1024 * 1024;
+    const response = await fetch(`${stack.gatewayUrl}/api/files/big?bytes=${size}`, { headers: { 'x-api-key': apiKey } });
+    expect(response.status).toBe(200);
+    const reader = response.body?.getReader();
+    if (!reader) throw new Error('no body');
+    // Not reading for a while fills the socket buffers: the gateway must pause the upstream, then resume it.
+    await sleep(500);
+    let bytes = 0;
+    let foreign = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      bytes += value.length;
+      for (const byte of value) if (byte !== 0x61) foreign++;
+    }
+    expect(bytes).toBe(size);
+    expect(foreign).toBe(0);
+  });
+
+  it('breaks the client connection off when the upstream dies mid-body, rather than ending it as if complete', async () => {
+    const response = await fetch(`${stack.gatewayUrl}/api/files/broken?bytes=${4 * 65536}&fail_after_bytes=${2 * 65536}&chunk_delay_ms=20`, { headers: { 'x-api-key': apiKey } });
+    expect(response.status).toBe(200);
+    await expect(response.arrayBuffer()).rejects.toThrow();
+    const again = await fetch(`${stack.gatewayUrl}/api/files/f4?bytes=1024`, { headers: { 'x-api-key': apiKey } });
+    expect(again.status).toBe(200);
+    expect((await again.arrayBuffer()).byteLength).toBe(1024);
+  });
+
   it('streams server-sent events of a chat completion event by event', async () => {
     const response = await fetch(`${stack.gatewayUrl}/api/chat`, {
       method: 'POST',
