@@ -178,7 +178,7 @@ export class Proxy {
     }
 
     if (res.destroyed) {
-      exchange.discard();
+      cancellation.cancel();
       return;
     }
     res.writeHead(status, withRateLimitHeaders(withoutHopByHop(exchange.headers), rate));

@@ -8,22 +8,22 @@ import { ClientAbortedError } from './upstream-errors.js';
  * one is made per proxied request.
  */
 export class CallCancellation {
-  private cancelled = false;
+  private reason: ClientAbortedError | undefined;
   private abortRunning: ((reason: Error) => void) | undefined;
 
-  get isCancelled(): boolean {
-    return this.cancelled;
-  }
-
   cancel(): void {
-    if (this.cancelled) return;
-    this.cancelled = true;
-    this.abortRunning?.(new ClientAbortedError('client closed the connection'));
+    if (this.reason !== undefined) return;
+    this.reason = new ClientAbortedError('client closed the connection');
+    this.abortRunning?.(this.reason);
   }
 
-  /** The running attempt registers how to abort it; undefined once it no longer can be. */
+  /**
+   * The running attempt registers how to abort it, and is aborted at once if the client is
+   * already gone; undefined once the attempt can no longer be aborted.
+   */
   track(abort: ((reason: Error) => void) | undefined): void {
     this.abortRunning = abort;
+    if (this.reason !== undefined) abort?.(this.reason);
   }
 }
 
@@ -37,11 +37,9 @@ export class CallCancellation {
 export class UpstreamExchange implements Dispatcher.DispatchHandler {
   statusCode = 0;
   headers: IncomingHttpHeaders = {};
-  private controller: Dispatcher.DispatchController | undefined;
   private started = false;
   private finished = false;
   private held: Buffer[] | undefined;
-  private ended = false;
   private failure: Error | undefined;
   private target: ServerResponse | undefined;
   private onBodyFailure: ((error: Error) => void) | undefined;
@@ -53,11 +51,6 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   ) {}
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.controller = controller;
-    if (this.cancellation.isCancelled) {
-      controller.abort(new ClientAbortedError('client closed the connection'));
-      return;
-    }
     this.cancellation.track((reason) => {
       if (!this.finished) controller.abort(reason);
     });
@@ -89,8 +82,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   onResponseEnd(): void {
     this.finished = true;
     this.cancellation.track(undefined);
-    if (this.target === undefined) this.ended = true;
-    else this.target.end();
+    this.target?.end();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
@@ -114,12 +106,6 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
       for (const chunk of held) res.write(chunk);
     }
     if (this.failure !== undefined) onFailure(this.failure);
-    else if (this.ended) res.end();
-  }
-
-  /** Drops the response: the client is gone. */
-  discard(): void {
-    if (!this.finished) this.controller?.abort(new ClientAbortedError('client closed the connection'));
-    this.held = undefined;
+    else if (this.finished) res.end();
   }
 }
