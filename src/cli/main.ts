@@ -6,7 +6,7 @@ import { CliExit } from './exit.js';
 import { gatewayCommand } from './gateway.js';
 import { generateCommand } from './generate.js';
 import { simulateCommand } from './simulate.js';
-import { COMPONENTS, upCommand } from './up.js';
+import { COMPONENTS, DEFAULT_STATUS_INTERVAL_SECONDS, upCommand } from './up.js';
 import { validateCommand } from './validate.js';
 
 function port(value: string): number {
@@ -58,7 +58,7 @@ program
   .description('start the local stack (Jaeger, collector, simulator, gateway, Alertmanager, Prometheus), print its URLs and a status line; Ctrl-C stops it')
   .option('-c, --catalog <file>', 'SLO catalog (default: $SRE_CATALOG or slo/catalog.yaml)')
   .option('--only <components>', `start only these, comma-separated: ${COMPONENTS.join(', ')}`)
-  .option('--status-interval <seconds>', 'seconds between status lines (health, gateway traffic, firing alerts); 0 turns them off', seconds, 10)
+  .option('--status-interval <seconds>', 'seconds between status lines (health, gateway traffic, firing alerts); 0 turns them off', seconds, DEFAULT_STATUS_INTERVAL_SECONDS)
   .action(upCommand);
 
 try {

@@ -66,9 +66,10 @@ function alertLabel(labels: Readonly<Record<string, string>>): string {
   return `${labels.alertname ?? '?'}${about.length > 0 ? `{${about.join(',')}}` : ''}`;
 }
 
-async function answers(url: string): Promise<boolean> {
+/** Whether `url` answers 2xx within the timeout (the body is discarded, so no socket is held). */
+export async function answers(url: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<boolean> {
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
     await response.body?.cancel();
     return response.ok;
   } catch {

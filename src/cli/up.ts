@@ -12,12 +12,12 @@ import { findTool } from '../tools/find-tool.js';
 import { catalogFrom } from './catalog-option.js';
 import { CliExit } from './exit.js';
 import { onTerminationSignal } from './signals.js';
-import { collectStatus, formatStatus } from './up-status.js';
+import { answers, collectStatus, formatStatus } from './up-status.js';
 import { GATEWAY_NODE_FLAGS } from '../gateway/node-flags.js';
 
 const CLI = fileURLToPath(new URL('../../bin/sre.js', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
-const DEFAULT_STATUS_INTERVAL_SECONDS = 10;
+export const DEFAULT_STATUS_INTERVAL_SECONDS = 10;
 
 export const COMPONENTS = ['jaeger', 'collector', 'simulator', 'gateway', 'alertmanager', 'prometheus'] as const;
 type ComponentName = (typeof COMPONENTS)[number];
@@ -195,12 +195,7 @@ async function assertPortsFree(catalog: Catalog, components: readonly Component[
 async function waitHealthy(url: string, child: ChildProcess): Promise<boolean> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline && child.exitCode === null) {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
-      if (response.ok) return true;
-    } catch {
-      // not listening yet
-    }
+    if (await answers(url, 1_000)) return true;
     await sleep(100);
   }
   return false;
