@@ -4,19 +4,18 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   AlwaysOffSampler,
   AlwaysOnSampler,
-  BatchSpanProcessor,
-  ConsoleSpanExporter,
   ParentBasedSampler,
   SimpleSpanProcessor,
   TraceIdRatioBasedSampler,
   type Sampler,
-  type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { trace, type Tracer } from '@opentelemetry/api';
 import { ExplicitContextManager } from './explicit-context.js';
+import { spanExporter } from './span-exporter.js';
 import { tracingConfigFromEnv, type TracingConfig } from './tracing-config.js';
+import { WorkerSpanProcessor } from './worker-span-processor.js';
 
 export interface Tracing {
   readonly tracer: Tracer;
@@ -69,29 +68,15 @@ function sampler(config: TracingConfig): Sampler {
 }
 
 async function spanProcessors(config: TracingConfig): Promise<SpanProcessor[]> {
-  const exporter = await spanExporter(config);
-  if (!exporter) return [];
-  return [config.exporter === 'console' ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter, { maxExportBatchSize: config.exportBatchSize })];
-}
-
-async function spanExporter(config: TracingConfig): Promise<SpanExporter | undefined> {
   switch (config.exporter) {
     case 'none':
-      return undefined;
-    case 'console':
-      return new ConsoleSpanExporter();
-    case 'jaeger': {
-      // Deprecated upstream and kept only for existing Jaeger agents; loaded only when chosen.
-      const { JaegerExporter } = await import('@opentelemetry/exporter-jaeger');
-      return new JaegerExporter();
+      return [];
+    case 'console': {
+      // A debugging aid: printed as each span ends, on the main thread.
+      const exporter = await spanExporter(config);
+      return exporter ? [new SimpleSpanProcessor(exporter)] : [];
     }
-    case 'otlp':
-      if (config.protocol === 'http/json') {
-        const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
-        return new OTLPTraceExporter();
-      } else {
-        const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
-        return new OTLPTraceExporter();
-      }
+    default:
+      return [new WorkerSpanProcessor(config)];
   }
 }

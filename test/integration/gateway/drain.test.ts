@@ -2,6 +2,7 @@ import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCatalog } from '../../helpers/catalog.js';
+import { OtlpReceiver } from '../../helpers/otlp-receiver.js';
 import { freePorts } from '../../helpers/ports.js';
 import { startSre, startStack, type Stack } from '../../helpers/processes.js';
 import { stackSecrets } from '../../helpers/secrets.js';
@@ -57,5 +58,34 @@ describe('shutdown without a collector', () => {
     await fetch(`http://127.0.0.1:${catalog.gatewayPort}/api/users/me`);
     expect(await gateway.stop()).toBe(0);
     expect(gateway.logs()).toContain('"msg":"drained"');
+  });
+});
+
+describe('spans at shutdown', () => {
+  it('exports, before exiting, spans still waiting for their batch in the export worker and on the main thread', async () => {
+    const receiver = await OtlpReceiver.start();
+    const catalog = await testCatalog();
+    const gatewayUrl = `http://127.0.0.1:${catalog.gatewayPort}`;
+    const gateway = await startSre(['gateway'], catalog, `${gatewayUrl}/healthz`, {
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_TRACES_SAMPLER: 'always_on',
+      // Nothing would be exported for ten minutes but for the flush at shutdown.
+      OTEL_BSP_SCHEDULE_DELAY: '600000',
+    });
+    try {
+      const traceIds = ['4bf92f3577b34da6a3ce929d0e0e4736', 'aaaabbbbccccddddeeeeffff00001111'];
+      // Unauthenticated: answered by the gateway itself with one server span, no upstream needed.
+      await fetch(`${gatewayUrl}/api/users/me`, { headers: { traceparent: `00-${traceIds[0]}-00f067aa0ba902b7-01` } });
+      await sleep(500);
+      await fetch(`${gatewayUrl}/api/users/me`, { headers: { traceparent: `00-${traceIds[1]}-00f067aa0ba902b7-01` } });
+      expect(receiver.spans).toHaveLength(0);
+      expect(await gateway.stop()).toBe(0);
+      expect(receiver.spans.map((span) => span.traceId).sort()).toEqual([...traceIds].sort());
+      expect(receiver.spans.every((span) => span.serviceName === 'pyairtable-gateway')).toBe(true);
+    } finally {
+      await receiver.close();
+    }
   });
 });

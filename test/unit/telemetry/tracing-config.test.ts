@@ -3,12 +3,12 @@ import { tracingConfigFromEnv } from '../../../src/telemetry/tracing-config.js';
 
 describe('tracing configuration from OTEL_* variables', () => {
   it('defaults to OTLP over http/protobuf, parent-based always-on', () => {
-    expect(tracingConfigFromEnv({})).toEqual({ exporter: 'otlp', protocol: 'http/protobuf', sampler: 'parentbased_always_on', samplerRatio: 1, exportBatchSize: 64 });
+    expect(tracingConfigFromEnv({})).toEqual({ exporter: 'otlp', protocol: 'http/protobuf', sampler: 'parentbased_always_on', samplerRatio: 1, exportBatchSize: 512 });
   });
 
   it('reads exporter, protocol and a ratio sampler', () => {
     expect(tracingConfigFromEnv({ OTEL_TRACES_EXPORTER: 'jaeger', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' }))
-      .toEqual({ exporter: 'jaeger', protocol: 'http/json', sampler: 'parentbased_traceidratio', samplerRatio: 0.1, exportBatchSize: 64 });
+      .toEqual({ exporter: 'jaeger', protocol: 'http/json', sampler: 'parentbased_traceidratio', samplerRatio: 0.1, exportBatchSize: 512 });
   });
 
   it('takes the export batch size from OTEL_BSP_MAX_EXPORT_BATCH_SIZE', () => {
@@ -20,7 +20,7 @@ describe('tracing configuration from OTEL_* variables', () => {
     [{ OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc' }, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL="grpc" is not supported; use one of: http/protobuf, http/json'],
     [{ OTEL_TRACES_SAMPLER: 'sometimes' }, 'OTEL_TRACES_SAMPLER="sometimes" is not supported'],
     [{ OTEL_TRACES_SAMPLER_ARG: '1.5' }, 'OTEL_TRACES_SAMPLER_ARG="1.5" is not a ratio; use a number from 0 to 1, such as 0.1'],
-    [{ OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '0' }, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE="0" is not a batch size; use a whole number from 1 to 2048, such as 64'],
+    [{ OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '0' }, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE="0" is not a batch size; use a whole number from 1 to 2048, such as 512'],
   ])('fails at once on %j', (env, message) => {
     expect(() => tracingConfigFromEnv(env)).toThrow(message);
   });

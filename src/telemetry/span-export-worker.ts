@@ -1,0 +1,51 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { InstrumentationScope } from '@opentelemetry/core';
+import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ExportWorkerData, FromExportWorker, ToExportWorker } from './span-export-messages.js';
+import { spanExporter } from './span-exporter.js';
+import { fromSpanRecord } from './span-records.js';
+
+/**
+ * The span export worker: batches, serializes and sends the spans the gateway's main thread
+ * posts, with the SDK's own BatchSpanProcessor and exporter (OTEL_BSP_* and OTEL_EXPORTER_OTLP_*
+ * apply here as they would in-process). Serializing OTLP costs several microseconds per span,
+ * which the main thread, the proxy's bottleneck, no longer pays.
+ */
+const port = parentPort;
+if (!port) throw new Error('span-export-worker runs as a worker thread of the gateway');
+
+const { config } = workerData as ExportWorkerData;
+const exporter = await spanExporter(config);
+if (!exporter) throw new Error(`the span export worker has nothing to do with OTEL_TRACES_EXPORTER=${config.exporter}`);
+const processor = new BatchSpanProcessor(exporter, { maxExportBatchSize: config.exportBatchSize });
+const resources = new Map<number, Resource>();
+const scopes = new Map<number, InstrumentationScope>();
+
+port.on('message', (message: ToExportWorker) => {
+  switch (message.type) {
+    case 'spans':
+      for (const { id, attributes, schemaUrl } of message.resources) resources.set(id, resourceFromAttributes(attributes, schemaUrl ? { schemaUrl } : {}));
+      for (const { id, ...scope } of message.scopes) scopes.set(id, scope);
+      for (const record of message.spans) {
+        const resource = resources.get(record.resource);
+        const scope = scopes.get(record.scope);
+        // Both are posted before the first span that refers to them, on the same ordered port.
+        if (resource && scope) processor.onEnd(fromSpanRecord(record, resource, scope));
+      }
+      return;
+    case 'flush':
+      answer(message.id, processor.forceFlush());
+      return;
+    case 'shutdown':
+      answer(message.id, processor.shutdown());
+      return;
+  }
+});
+
+function answer(id: number, done: Promise<void>): void {
+  done.then(
+    () => { port?.postMessage({ type: 'done', id } satisfies FromExportWorker); },
+    (error: unknown) => { port?.postMessage({ type: 'done', id, error: error instanceof Error ? error.message : String(error) } satisfies FromExportWorker); },
+  );
+}
