@@ -1,9 +1,9 @@
-import type { ResourceRecord, ScopeRecord, SpanRecord } from './span-records.js';
+import type { ResourceRecord, ScopeRecord, SpanBatch } from './span-batch.js';
 import type { TracingConfig } from './tracing-config.js';
 
 /** What the main thread tells the span export worker. */
 export type ToExportWorker =
-  | { readonly type: 'spans'; readonly resources: readonly ResourceRecord[]; readonly scopes: readonly ScopeRecord[]; readonly spans: readonly SpanRecord[] }
+  | { readonly type: 'spans'; readonly batch: SpanBatch; readonly resources: readonly ResourceRecord[]; readonly scopes: readonly ScopeRecord[] }
   | { readonly type: 'flush' | 'shutdown'; readonly id: number };
 
 /** The worker's answer to a flush or shutdown. */

@@ -1,10 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { InstrumentationScope } from '@opentelemetry/core';
-import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ExportWorkerData, FromExportWorker, ToExportWorker } from './span-export-messages.js';
 import { spanExporter } from './span-exporter.js';
-import { fromSpanRecord } from './span-records.js';
+import { SpanBatchReader } from './span-batch.js';
 
 /**
  * The span export worker: batches, serializes and sends the spans the gateway's main thread
@@ -19,20 +18,12 @@ const { config } = workerData as ExportWorkerData;
 const exporter = await spanExporter(config);
 if (!exporter) throw new Error(`the span export worker has nothing to do with OTEL_TRACES_EXPORTER=${config.exporter}`);
 const processor = new BatchSpanProcessor(exporter, { maxExportBatchSize: config.exportBatchSize });
-const resources = new Map<number, Resource>();
-const scopes = new Map<number, InstrumentationScope>();
+const reader = new SpanBatchReader(({ attributes, schemaUrl }) => resourceFromAttributes(attributes, schemaUrl ? { schemaUrl } : {}));
 
 port.on('message', (message: ToExportWorker) => {
   switch (message.type) {
     case 'spans':
-      for (const { id, attributes, schemaUrl } of message.resources) resources.set(id, resourceFromAttributes(attributes, schemaUrl ? { schemaUrl } : {}));
-      for (const { id, ...scope } of message.scopes) scopes.set(id, scope);
-      for (const record of message.spans) {
-        const resource = resources.get(record.resource);
-        const scope = scopes.get(record.scope);
-        // Both are posted before the first span that refers to them, on the same ordered port.
-        if (resource && scope) processor.onEnd(fromSpanRecord(record, resource, scope));
-      }
+      for (const span of reader.read(message.batch, message.resources, message.scopes)) processor.onEnd(span);
       return;
     case 'flush':
       answer(message.id, processor.forceFlush());
