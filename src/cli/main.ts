@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { GatewayConfigError } from '../gateway/config.js';
+import { StateDirError } from '../state/state-dir.js';
 import { TracingConfigError } from '../telemetry/tracing-config.js';
 import { MissingToolError } from '../tools/find-tool.js';
 import { CliExit } from './exit.js';
@@ -72,7 +73,7 @@ try {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }
-  if (error instanceof GatewayConfigError || error instanceof TracingConfigError) {
+  if (error instanceof GatewayConfigError || error instanceof TracingConfigError || error instanceof StateDirError) {
     process.stderr.write(`configuration error: ${error.message}\n`);
     process.exit(2);
   }
