@@ -133,7 +133,12 @@ export const gatewaySchema = z.strictObject({
       clock_tolerance: duration.prefault('5s'),
     }),
   }),
-  rate_limits: z.strictObject({ default: rateLimitSchema, strict: rateLimitSchema }),
+  rate_limits: z.strictObject({
+    default: rateLimitSchema,
+    strict: rateLimitSchema,
+    /** Failed authentications per client IP; past it the gateway answers 429 without checking credentials. */
+    auth_failures: rateLimitSchema.prefault({ requests: 30, per: '60s' }),
+  }),
   limits: z.strictObject({
     max_body_bytes: z.number().int().min(1),
     max_header_bytes: z.number().int().min(1024),

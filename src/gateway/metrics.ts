@@ -3,6 +3,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export const CIRCUIT_STATES = ['closed', 'open', 'half_open'] as const;
 export type CircuitStateName = (typeof CIRCUIT_STATES)[number];
 export const REJECTION_REASONS = ['circuit_open', 'concurrency_limit'] as const;
+/** The `policy` label of gateway_rate_limited_requests_total: the catalog's rate_limits. */
+export const RATE_LIMIT_POLICIES = ['default', 'strict', 'auth_failures'] as const;
 
 const OPENMETRICS = Registry.OPENMETRICS_CONTENT_TYPE;
 const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
@@ -103,7 +105,7 @@ export class GatewayMetrics {
   initialise(services: readonly string[], authFailureReasons: readonly string[]): void {
     for (const service of services) {
       for (const reason of authFailureReasons) this.authFailures.inc({ service, reason }, 0);
-      for (const policy of ['default', 'strict']) this.rateLimited.inc({ service, policy }, 0);
+      for (const policy of RATE_LIMIT_POLICIES) this.rateLimited.inc({ service, policy }, 0);
       for (const reason of REJECTION_REASONS) this.upstreamRejected.inc({ service, reason }, 0);
       this.upstreamRetries.inc({ service }, 0);
     }

@@ -36,13 +36,14 @@ const CLIENT_CLOSED = 499;
  * by hand, a precompiled route, bound limits, and a pooled keep-alive upstream agent.
  */
 export class Proxy {
-  private readonly limits: Readonly<Record<'default' | 'strict', RateLimit>>;
+  private readonly limits: Readonly<Record<'default' | 'strict' | 'auth_failures', RateLimit>>;
 
   constructor(private readonly deps: ProxyDeps) {
     const { rate_limits } = deps.gateway;
     this.limits = {
       default: rateLimit(rate_limits.default.requests, rate_limits.default.per, rate_limits.default.burst),
       strict: rateLimit(rate_limits.strict.requests, rate_limits.strict.per, rate_limits.strict.burst),
+      auth_failures: rateLimit(rate_limits.auth_failures.requests, rate_limits.auth_failures.per, rate_limits.auth_failures.burst),
     };
   }
 
@@ -88,8 +89,19 @@ export class Proxy {
 
     let principal: Principal | undefined;
     if (match.route.auth === 'required') {
+      // A client that keeps failing is refused before its credentials are checked: guessing
+      // stops, and a flood of bad tokens costs no signature verification.
+      const failures = `auth_failures|ip:${req.socket.remoteAddress ?? 'unknown'}`;
+      const blocked = this.deps.limiter.peek(failures, this.limits.auth_failures);
+      if (!blocked.allowed) {
+        metrics.rateLimited.inc({ service: serviceId, policy: 'auth_failures' });
+        sendJsonError(res, 429, 'too_many_auth_failures', `too many failed authentications from this client; retry after ${blocked.retryAfterSeconds} s`, {}, { 'retry-after': String(blocked.retryAfterSeconds) });
+        record(429, 'too_many_auth_failures');
+        return;
+      }
       const outcome = await this.deps.authenticator.authenticate(req.headers);
       if (outcome instanceof AuthFailure) {
+        this.deps.limiter.take(failures, this.limits.auth_failures);
         metrics.authFailures.inc({ service: serviceId, reason: outcome.reason });
         res.setHeader('www-authenticate', `Bearer realm="pyairtable", error="invalid_token"`);
         sendJsonError(res, 401, 'unauthorized', outcome.message, { reason: outcome.reason });

@@ -39,7 +39,22 @@ export class TokenBucketLimiter {
     this.sweeper.unref();
   }
 
+  /** Takes a token from the key's bucket if it has one. */
   take(key: string, limit: RateLimit, nowMs: number = Date.now()): RateDecision {
+    const bucket = this.refilled(key, limit, nowMs);
+    const allowed = bucket.tokens >= 1;
+    if (allowed) bucket.tokens -= 1;
+    return decision(allowed, bucket.tokens, limit);
+  }
+
+  /** Whether take() would allow the key now, taking nothing. */
+  peek(key: string, limit: RateLimit, nowMs: number = Date.now()): RateDecision {
+    const bucket = this.buckets.get(key);
+    const tokens = bucket ? Math.min(limit.capacity, bucket.tokens + (nowMs - bucket.updatedMs) * limit.refillPerMs) : limit.capacity;
+    return decision(tokens >= 1, tokens, limit);
+  }
+
+  private refilled(key: string, limit: RateLimit, nowMs: number): Bucket {
     let bucket = this.buckets.get(key);
     if (!bucket) {
       if (this.buckets.size >= this.maxKeys) this.evict(nowMs);
@@ -49,15 +64,7 @@ export class TokenBucketLimiter {
       bucket.tokens = Math.min(limit.capacity, bucket.tokens + (nowMs - bucket.updatedMs) * limit.refillPerMs);
       bucket.updatedMs = nowMs;
     }
-    const allowed = bucket.tokens >= 1;
-    if (allowed) bucket.tokens -= 1;
-    return {
-      allowed,
-      limit: limit.capacity,
-      remaining: Math.floor(bucket.tokens),
-      resetSeconds: Math.ceil((limit.capacity - bucket.tokens) / limit.refillPerMs / 1000),
-      retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((1 - bucket.tokens) / limit.refillPerMs / 1000)),
-    };
+    return bucket;
   }
 
   close(): void {
@@ -79,4 +86,14 @@ export class TokenBucketLimiter {
       this.buckets.delete(key);
     }
   }
+}
+
+function decision(allowed: boolean, tokens: number, limit: RateLimit): RateDecision {
+  return {
+    allowed,
+    limit: limit.capacity,
+    remaining: Math.floor(tokens),
+    resetSeconds: Math.ceil((limit.capacity - tokens) / limit.refillPerMs / 1000),
+    retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((1 - tokens) / limit.refillPerMs / 1000)),
+  };
 }

@@ -7,10 +7,10 @@ export interface RawResponse {
 }
 
 /** A request over a raw socket path, for what fetch() refuses to send (bad paths, odd headers). */
-export function rawRequest(url: string, path: string, options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<RawResponse> {
+export function rawRequest(url: string, path: string, options: { method?: string; headers?: Record<string, string>; body?: string | Buffer; localAddress?: string } = {}): Promise<RawResponse> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: target.hostname, port: target.port, path, method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
+    const req = request({ host: target.hostname, port: target.port, path, method: options.method ?? 'GET', headers: options.headers, agent: false, ...(options.localAddress ? { localAddress: options.localAddress } : {}) }, (res) => {
       let body = '';
       res.on('data', (chunk: Buffer) => (body += chunk.toString()));
       res.on('end', () => { resolve({ status: res.statusCode ?? 0, headers: res.headers, body }); });

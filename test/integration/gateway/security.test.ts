@@ -146,6 +146,24 @@ describe('rate limits', () => {
     expect(sampleValue(await metricsText(stack.gatewayUrl), 'gateway_rate_limited_requests_total', { service: 'auth', policy: 'strict' })).toBeGreaterThanOrEqual(1);
   });
 
+  it('refuses a client with 429 after 30 failed authentications a minute, even with a valid key then, and only that client', async () => {
+    // Clients on other loopback addresses: the tests above spent some of 127.0.0.1's failures.
+    const guesser = { localAddress: '127.0.0.2' };
+    const statuses: number[] = [];
+    for (let index = 0; index < 30; index++) {
+      statuses.push((await rawRequest(stack.gatewayUrl, '/api/users/me', { ...guesser, headers: { 'x-api-key': `sre_guess-${index}-padding-padding-padding` } })).status);
+    }
+    expect(statuses).toEqual(Array.from({ length: 30 }, () => 401));
+    const refused = await rawRequest(stack.gatewayUrl, '/api/users/me', { ...guesser, headers: { 'x-api-key': secrets.apiKey } });
+    expect(refused.status).toBe(429);
+    expect(refused.headers['retry-after']).toMatch(/^\d+$/);
+    expect(JSON.parse(refused.body)).toMatchObject({ error: 'too_many_auth_failures' });
+    expect((await rawRequest(stack.gatewayUrl, '/api/users/me', { localAddress: '127.0.0.3', headers: { 'x-api-key': secrets.apiKey } })).status).toBe(200);
+    // Public routes stay open to the refused client.
+    expect((await rawRequest(stack.gatewayUrl, '/api/auth/.well-known/jwks.json', guesser)).status).toBe(200);
+    expect(sampleValue(await metricsText(stack.gatewayUrl), 'gateway_rate_limited_requests_total', { service: 'user', policy: 'auth_failures' })).toBe(1);
+  });
+
   it('keeps the default policy per client: the API-key client is not limited by the login flood', async () => {
     const response = await fetch(`${stack.gatewayUrl}/api/users/me`, { headers: { 'x-api-key': secrets.apiKey } });
     expect(response.status).toBe(200);

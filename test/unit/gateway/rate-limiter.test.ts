@@ -23,6 +23,17 @@ describe('token bucket rate limiter', () => {
     limiter.close();
   });
 
+  it('peeks without taking: a client is refused by peek exactly when take would refuse it', () => {
+    const limiter = new TokenBucketLimiter();
+    expect(limiter.peek('k', limit, 0)).toMatchObject({ allowed: true, remaining: 20 });
+    for (let i = 0; i < 19; i++) limiter.take('k', limit, 0);
+    for (let i = 0; i < 5; i++) expect(limiter.peek('k', limit, 0).allowed).toBe(true);
+    limiter.take('k', limit, 0);
+    expect(limiter.peek('k', limit, 0)).toMatchObject({ allowed: false, retryAfterSeconds: 3 });
+    expect(limiter.peek('k', limit, 3_010).allowed).toBe(true);
+    limiter.close();
+  });
+
   it('keeps clients apart', () => {
     const limiter = new TokenBucketLimiter();
     for (let i = 0; i < 20; i++) limiter.take('a', limit, 0);
