@@ -13,6 +13,7 @@ import {
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { trace, type Tracer } from '@opentelemetry/api';
 import { ExplicitContextManager } from './explicit-context.js';
+import type { Logger } from './logger.js';
 import { spanExporter } from './span-exporter.js';
 import { tracingConfigFromEnv, type TracingConfig } from './tracing-config.js';
 import { WorkerSpanProcessor } from './worker-span-processor.js';
@@ -28,9 +29,9 @@ export interface Tracing {
  * Starts the OpenTelemetry SDK without auto-instrumentation: the gateway creates its server and
  * client spans by hand, which keeps the per-request cost off the proxied hot path.
  */
-export async function startTracing(serviceName: string, env: NodeJS.ProcessEnv = process.env): Promise<Tracing> {
+export async function startTracing(serviceName: string, log: Logger, env: NodeJS.ProcessEnv = process.env): Promise<Tracing> {
   const config = tracingConfigFromEnv(env);
-  const processors = await spanProcessors(config);
+  const processors = await spanProcessors(config, log);
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: env.OTEL_SERVICE_NAME ?? serviceName, [ATTR_SERVICE_VERSION]: '0.1.0' }),
     sampler: sampler(config),
@@ -67,7 +68,7 @@ function sampler(config: TracingConfig): Sampler {
   }
 }
 
-async function spanProcessors(config: TracingConfig): Promise<SpanProcessor[]> {
+async function spanProcessors(config: TracingConfig, log: Logger): Promise<SpanProcessor[]> {
   switch (config.exporter) {
     case 'none':
       return [];
@@ -77,6 +78,6 @@ async function spanProcessors(config: TracingConfig): Promise<SpanProcessor[]> {
       return exporter ? [new SimpleSpanProcessor(exporter)] : [];
     }
     default:
-      return [new WorkerSpanProcessor(config)];
+      return [new WorkerSpanProcessor(config, (error) => { log.error({ err: error }, 'span export worker failed; spans are no longer exported'); })];
   }
 }

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { TraceFlags, diag } from '@opentelemetry/api';
+import { TraceFlags } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -36,7 +36,15 @@ export class WorkerSpanProcessor implements SpanProcessor {
   private failure: Error | undefined;
   private closed = false;
 
-  constructor(config: TracingConfig, workerUrl = new URL('./span-export-worker.js', import.meta.url)) {
+  /**
+   * @param onFailure told once if the worker dies (its exporter failed to load, say): spans
+   *   are dropped from then on, and the gateway should say so in its log.
+   */
+  constructor(
+    config: TracingConfig,
+    private readonly onFailure: (error: Error) => void,
+    workerUrl = new URL('./span-export-worker.js', import.meta.url),
+  ) {
     this.worker = new Worker(workerUrl, { workerData: { config } satisfies ExportWorkerData });
     // The worker must not keep a gateway alive that has nothing else to do.
     this.worker.unref();
@@ -152,7 +160,7 @@ export class WorkerSpanProcessor implements SpanProcessor {
   private fail(error: Error): void {
     if (this.failure !== undefined) return;
     this.failure = error;
-    if (!this.closed) diag.error(`spans are no longer exported: ${error.message}`);
+    if (!this.closed) this.onFailure(error);
     for (const waiter of this.waiting.values()) waiter.reject(error);
     this.waiting.clear();
   }
