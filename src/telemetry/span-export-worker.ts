@@ -1,8 +1,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ExportWorkerData, FromExportWorker, ToExportWorker } from './span-export-messages.js';
+import { createLogger } from './logger.js';
 import { spanExporter } from './span-exporter.js';
+import { ThrottledDiagLogger } from './throttled-diag-logger.js';
 import { SpanBatchReader } from './span-batch.js';
 
 /**
@@ -15,6 +18,9 @@ const port = parentPort;
 if (!port) throw new Error('span-export-worker runs as a worker thread of the gateway');
 
 const { config } = workerData as ExportWorkerData;
+// Export failures surface here, in the worker; they belong in the gateway's log.
+const log = createLogger('gateway');
+diag.setLogger(new ThrottledDiagLogger(log), DiagLogLevel.WARN);
 const exporter = await spanExporter(config);
 if (!exporter) throw new Error(`the span export worker has nothing to do with OTEL_TRACES_EXPORTER=${config.exporter}`);
 const processor = new BatchSpanProcessor(exporter, { maxExportBatchSize: config.exportBatchSize });
@@ -29,7 +35,7 @@ port.on('message', (message: ToExportWorker) => {
       answer(message.id, processor.forceFlush());
       return;
     case 'shutdown':
-      answer(message.id, processor.shutdown());
+      answer(message.id, processor.shutdown().finally(() => { log.flush(); }));
       return;
   }
 });

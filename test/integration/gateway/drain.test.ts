@@ -52,10 +52,16 @@ describe('shutdown without a collector', () => {
       OTEL_TRACES_EXPORTER: 'otlp',
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${deadPort ?? 1}`,
       OTEL_TRACES_SAMPLER: 'always_on',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
     });
-    // A sampled request leaves a span to flush (the upstream being down does not matter here).
+    // Sampled requests leave spans to export (the upstream being down does not matter here).
     await fetch(`http://127.0.0.1:${catalog.gatewayPort}/healthz`);
     await fetch(`http://127.0.0.1:${catalog.gatewayPort}/api/users/me`);
+    // The export worker's failures reach the gateway's log, as a readable line (the exporter
+    // retries a refused connection for some seconds first).
+    const exportFailure = /"level":50,[^\n]*"msg":"opentelemetry: connect ECONNREFUSED 127\.0\.0\.1:\d+"/;
+    for (let attempt = 0; attempt < 150 && !exportFailure.test(gateway.logs()); attempt++) await sleep(100);
+    expect(gateway.logs()).toMatch(exportFailure);
     expect(await gateway.stop()).toBe(0);
     expect(gateway.logs()).toContain('"msg":"drained"');
   });
