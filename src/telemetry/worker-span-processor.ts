@@ -67,7 +67,8 @@ export class WorkerSpanProcessor implements SpanProcessor {
   }
 
   onEnd(span: ReadableSpan): void {
-    if (this.closed || (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
+    // After a failure spans are dropped, not kept: nothing would ever take them.
+    if (this.closed || this.failure !== undefined || (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
     this.batch.write(span, this.resourceId(span.resource), this.scopeId(span.instrumentationScope));
     if (this.batch.size >= TRANSFER_BATCH_SIZE) {
       this.post();
@@ -160,6 +161,7 @@ export class WorkerSpanProcessor implements SpanProcessor {
   private fail(error: Error): void {
     if (this.failure !== undefined) return;
     this.failure = error;
+    this.batch.take(); // dropped: no worker will take it
     if (!this.closed) this.onFailure(error);
     for (const waiter of this.waiting.values()) waiter.reject(error);
     this.waiting.clear();
