@@ -40,11 +40,8 @@ export class Proxy {
 
   constructor(private readonly deps: ProxyDeps) {
     const { rate_limits } = deps.gateway;
-    this.limits = {
-      default: rateLimit(rate_limits.default.requests, rate_limits.default.per, rate_limits.default.burst),
-      strict: rateLimit(rate_limits.strict.requests, rate_limits.strict.per, rate_limits.strict.burst),
-      auth_failures: rateLimit(rate_limits.auth_failures.requests, rate_limits.auth_failures.per, rate_limits.auth_failures.burst),
-    };
+    const fromCatalog = ({ requests, per, burst }: GatewaySpec['rate_limits']['default']): RateLimit => rateLimit(requests, per, burst);
+    this.limits = { default: fromCatalog(rate_limits.default), strict: fromCatalog(rate_limits.strict), auth_failures: fromCatalog(rate_limits.auth_failures) };
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, match: RouteMatch): Promise<void> {

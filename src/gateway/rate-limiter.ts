@@ -50,7 +50,7 @@ export class TokenBucketLimiter {
   /** Whether take() would allow the key now, taking nothing. */
   peek(key: string, limit: RateLimit, nowMs: number = Date.now()): RateDecision {
     const bucket = this.buckets.get(key);
-    const tokens = bucket ? Math.min(limit.capacity, bucket.tokens + (nowMs - bucket.updatedMs) * limit.refillPerMs) : limit.capacity;
+    const tokens = bucket ? tokensAt(bucket, limit, nowMs) : limit.capacity;
     return decision(tokens >= 1, tokens, limit);
   }
 
@@ -61,7 +61,7 @@ export class TokenBucketLimiter {
       bucket = { tokens: limit.capacity, updatedMs: nowMs };
       this.buckets.set(key, bucket);
     } else {
-      bucket.tokens = Math.min(limit.capacity, bucket.tokens + (nowMs - bucket.updatedMs) * limit.refillPerMs);
+      bucket.tokens = tokensAt(bucket, limit, nowMs);
       bucket.updatedMs = nowMs;
     }
     return bucket;
@@ -86,6 +86,11 @@ export class TokenBucketLimiter {
       this.buckets.delete(key);
     }
   }
+}
+
+/** The bucket's tokens at `nowMs`: refilled at the sustained rate since its last update, up to capacity. */
+function tokensAt(bucket: Bucket, limit: RateLimit, nowMs: number): number {
+  return Math.min(limit.capacity, bucket.tokens + (nowMs - bucket.updatedMs) * limit.refillPerMs);
 }
 
 function decision(allowed: boolean, tokens: number, limit: RateLimit): RateDecision {

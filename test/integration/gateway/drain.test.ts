@@ -6,6 +6,7 @@ import { OtlpReceiver } from '../../helpers/otlp-receiver.js';
 import { freePorts } from '../../helpers/ports.js';
 import { startSre, startStack, type Stack } from '../../helpers/processes.js';
 import { stackSecrets } from '../../helpers/secrets.js';
+import { waitFor } from '../../helpers/wait.js';
 
 let stack: Stack;
 let apiKey: string;
@@ -60,7 +61,8 @@ describe('shutdown without a collector', () => {
     // The export worker's failures reach the gateway's log, as a readable line (the exporter
     // retries a refused connection for some seconds first).
     const exportFailure = /"level":50,[^\n]*"msg":"opentelemetry: connect ECONNREFUSED 127\.0\.0\.1:\d+"/;
-    for (let attempt = 0; attempt < 150 && !exportFailure.test(gateway.logs()); attempt++) await sleep(100);
+    // Asserted below, once the gateway is stopped, so that a failure leaves no process behind.
+    await waitFor('the export failure in the gateway log', 15_000, () => (exportFailure.test(gateway.logs()) ? true : undefined), 100).catch(() => undefined);
     const exitCode = await gateway.stop();
     expect(gateway.logs()).toMatch(exportFailure);
     expect(exitCode).toBe(0);
