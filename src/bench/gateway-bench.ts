@@ -14,6 +14,8 @@ import { startNode, type BenchProcess } from './processes.js';
  * (b) fastify + @fastify/http-proxy, (c) this gateway with metrics and auth on, at 0 %, 10 % and
  * 100 % trace sampling (exported over OTLP to a local sink). Systems are interleaved round by
  * round so that drift on a shared, noisy machine hits all of them alike; medians are reported.
+ * At the fixed rate a third system runs beside bare and gateway: the bare proxy spinning for the
+ * gateway's extra CPU per request, which tells how much of the p99 gap that CPU alone explains.
  */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -43,7 +45,7 @@ async function main(): Promise<void> {
     simulator: { admin: string };
     services: { id: string; upstream: string; simulation: { latency: unknown } }[];
   };
-  const pool = await freePorts(catalog.services.length + 7);
+  const pool = await freePorts(catalog.services.length + 8);
   const nextPort = (): number => {
     const port = pool.pop();
     if (port === undefined) throw new Error('port pool exhausted');
@@ -73,6 +75,7 @@ async function main(): Promise<void> {
   writeFileSync(catalogFile, stringify(catalog));
 
   const sinkPort = nextPort();
+  const calibrationPort = nextPort();
   const processes: BenchProcess[] = [];
   const stopAll = async (): Promise<void> => {
     await Promise.all(processes.map((p) => p.stop()));
@@ -129,21 +132,55 @@ async function main(): Promise<void> {
     // "Half of its maximum" is measured with the generator that then offers the load: vegeta costs
     // more CPU per request than wrk on the same two cores, so wrk's maximum would overload it.
     const bareSystem = systems[0] as System;
+    const gatewayTen = systems[3] as System;
     const vegetaMax = medians(await sequence(ROUNDS, () => vegetaRate(VEGETA, url(bareSystem), headers, 0, SECONDS, CONNECTIONS)));
     const halfRate = vegetaMax.requestsPerSecond / 2;
     log(`\nbare proxy maximum under vegeta (${CONNECTIONS} workers): ${vegetaMax.requestsPerSecond.toFixed(0)} req/s`);
     log(`p99 at half of it (${halfRate.toFixed(0)} req/s, constant arrival rate, vegeta)`);
-    const fixed: Record<string, LoadResult[]> = { bare: [], 'gateway-10': [] };
-    for (const system of systems.filter((s) => s.id in fixed)) await vegetaRate(VEGETA, url(system), headers, halfRate, 2);
+    const atHalfRate = async (system: System): Promise<{ result: LoadResult; cpuMicros: number }> => {
+      const cpuBefore = processCpuSeconds(system.pid ?? 0);
+      const result = await vegetaRate(VEGETA, url(system), headers, halfRate, SECONDS);
+      return { result, cpuMicros: ((processCpuSeconds(system.pid ?? 0) - cpuBefore) * 1e6) / result.requests };
+    };
+    // A bare proxy made to spin for the gateway's extra CPU per request at this rate: what that CPU
+    // alone costs in p99 here, beside whatever else the gateway adds (pauses, a second thread). The
+    // extra is the median gap measured so far at this rate (larger than at full load, where batching
+    // hides part of it), so it settles as rounds accumulate.
+    const calibration: System = { id: 'bare-spinning', label: 'bare proxy + extra CPU', port: calibrationPort };
+    const spinning = await startNode(calibration.id, ['dist/bench/bare-proxy.js', String(calibration.port), String(upstreamPort), '/api/airtable', '/api/v1/airtable'], `http://127.0.0.1:${calibration.port}/`, {}, { ipc: true });
+    processes.push(spinning);
+    calibration.pid = spinning.child.pid;
+    const fixedSystems = [bareSystem, gatewayTen, calibration];
+    const fixed: Record<string, LoadResult[]> = Object.fromEntries(fixedSystems.map((s) => [s.id, []]));
+    const fixedCpu: Record<string, number[]> = Object.fromEntries(fixedSystems.map((s) => [s.id, []]));
+    const cpuGaps: number[] = [];
+    let extraCpuMicros = 0;
+    const spinPerRound: number[] = [];
+    const recordGap = (bareMicros: number, gatewayMicros: number): void => {
+      cpuGaps.push(gatewayMicros - bareMicros);
+      extraCpuMicros = Math.max(0, Math.round(median(cpuGaps)));
+      spinning.child.send({ extraCpuMicros });
+    };
+    await wrkMax(url(calibration), headers, SECONDS, CONNECTIONS);
+    const firstBare = await atHalfRate(bareSystem);
+    recordGap(firstBare.cpuMicros, (await atHalfRate(gatewayTen)).cpuMicros);
+    await atHalfRate(calibration);
     for (let round = 1; round <= ROUNDS; round++) {
-      for (const system of systems.filter((s) => s.id in fixed)) {
-        const result = await vegetaRate(VEGETA, url(system), headers, halfRate, SECONDS);
+      for (const system of fixedSystems) {
+        const { result, cpuMicros } = await atHalfRate(system);
         fixed[system.id]?.push(result);
-        log(`round ${round} ${system.label.padEnd(30)} p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms  errors ${(result.errorRatio * 100).toFixed(2)} %`);
+        fixedCpu[system.id]?.push(cpuMicros);
+        if (system === calibration) spinPerRound.push(extraCpuMicros);
+        const label = system === calibration ? `bare proxy + ${extraCpuMicros} us CPU` : system.label;
+        log(`round ${round} ${label.padEnd(30)} p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms  cpu ${cpuMicros.toFixed(1)} us/req  errors ${(result.errorRatio * 100).toFixed(2)} %`);
       }
+      recordGap(fixedCpu.bare?.at(-1) ?? 0, fixedCpu['gateway-10']?.at(-1) ?? 0);
     }
+    const calibrationLabel = `bare proxy + ${median(spinPerRound)} us CPU`;
     const fixedBare = medians(fixed.bare ?? []);
     const fixedGateway = medians(fixed['gateway-10'] ?? []);
+    const fixedSpinning = medians(fixed[calibration.id] ?? []);
+    const fixedCpuMicros = (id: string): number => round1(median(fixedCpu[id] ?? []));
 
     const rows = systems.map((s) => {
       const m = summary[s.id] ?? medians([]);
@@ -159,14 +196,17 @@ async function main(): Promise<void> {
     log('\nmedians');
     log(`${'system'.padEnd(32)}${'req/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'x bare'.padStart(9)}${'x fastify'.padStart(11)}${'cpu us/req'.padStart(12)}${'cpu x bare'.padStart(12)}`);
     for (const row of rows) log(`${row.system.padEnd(32)}${row.requests_per_second.toFixed(0).padStart(9)}${row.p50_ms.toFixed(2).padStart(9)}${row.p99_ms.toFixed(2).padStart(9)}${row.vs_bare.toFixed(2).padStart(9)}${row.vs_fastify.toFixed(2).padStart(11)}${row.cpu_us_per_request.toFixed(1).padStart(12)}${row.cpu_vs_bare.toFixed(2).padStart(12)}`);
-    log(`at ${halfRate.toFixed(0)} req/s: bare p99 ${fixedBare.p99Ms.toFixed(2)} ms, gateway (10 %) p99 ${fixedGateway.p99Ms.toFixed(2)} ms`);
+    log(`at ${halfRate.toFixed(0)} req/s:`);
+    for (const [system, id, result] of [[bareSystem.label, bareSystem.id, fixedBare], [gatewayTen.label, gatewayTen.id, fixedGateway], [calibrationLabel, calibration.id, fixedSpinning]] as const) {
+      log(`  ${system.padEnd(30)} p99 ${result.p99Ms.toFixed(2).padStart(6)} ms  cpu ${fixedCpuMicros(id).toFixed(1).padStart(6)} us/req`);
+    }
     log('\ntargets');
     for (const t of targets) log(`${t.met ? 'met    ' : 'MISSED '} ${t.target}: ${t.value}`);
 
     mkdirSync('bench', { recursive: true });
     writeFileSync(
       'bench/results.json',
-      `${JSON.stringify({ date: new Date().toISOString(), machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version }, config: { rounds: ROUNDS, seconds: SECONDS, warmup_seconds: WARMUP_SECONDS, connections: CONNECTIONS, path: PATH }, max_throughput: rows, fixed_rate: { bare_vegeta_max: round1(vegetaMax.requestsPerSecond), rate: round1(halfRate), bare_p99_ms: round2(fixedBare.p99Ms), gateway_10_p99_ms: round2(fixedGateway.p99Ms) }, targets, runs: { max, fixed } }, null, 2)}\n`,
+      `${JSON.stringify({ date: new Date().toISOString(), machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version }, config: { rounds: ROUNDS, seconds: SECONDS, warmup_seconds: WARMUP_SECONDS, connections: CONNECTIONS, path: PATH }, max_throughput: rows, fixed_rate: { bare_vegeta_max: round1(vegetaMax.requestsPerSecond), rate: round1(halfRate), bare_p99_ms: round2(fixedBare.p99Ms), gateway_10_p99_ms: round2(fixedGateway.p99Ms), bare_cpu_us_per_request: fixedCpuMicros('bare'), gateway_10_cpu_us_per_request: fixedCpuMicros('gateway-10'), bare_spinning: { extra_cpu_us_per_round: spinPerRound, p99_ms: round2(fixedSpinning.p99Ms), cpu_us_per_request: fixedCpuMicros(calibration.id) } }, targets, runs: { max, fixed } }, null, 2)}\n`,
     );
     log('\nwritten: bench/results.json');
   } finally {

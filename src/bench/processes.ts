@@ -7,11 +7,14 @@ export interface BenchProcess {
   stop(): Promise<void>;
 }
 
-/** Starts a node program and waits until `readyUrl` answers (any HTTP status counts as up). */
-export async function startNode(name: string, args: readonly string[], readyUrl: string, env: NodeJS.ProcessEnv = {}): Promise<BenchProcess> {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+/**
+ * Starts a node program and waits until `readyUrl` answers (any HTTP status counts as up). With
+ * `ipc`, the child gets a message channel (child.send) for settings that change while it runs.
+ */
+export async function startNode(name: string, args: readonly string[], readyUrl: string, env: NodeJS.ProcessEnv = {}, { ipc = false } = {}): Promise<BenchProcess> {
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ipc ? ['ignore', 'ignore', 'pipe', 'ipc'] : ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
+  child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   const deadline = Date.now() + 20_000;
