@@ -117,9 +117,7 @@ async function main(): Promise<void> {
     const cpu: Record<string, number[]> = Object.fromEntries(systems.map((s) => [s.id, []]));
     for (let round = 1; round <= ROUNDS; round++) {
       for (const system of systems) {
-        const cpuBefore = processCpuSeconds(system.pid ?? 0);
-        const result = await wrkMax(url(system), headers, SECONDS, CONNECTIONS);
-        const cpuMicros = ((processCpuSeconds(system.pid ?? 0) - cpuBefore) * 1e6) / result.requests;
+        const { result, cpuMicros } = await withCpuPerRequest(system, () => wrkMax(url(system), headers, SECONDS, CONNECTIONS));
         max[system.id]?.push(result);
         cpu[system.id]?.push(cpuMicros);
         log(`round ${round} ${system.label.padEnd(30)} ${result.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms  cpu ${cpuMicros.toFixed(1)} us/req  errors ${(result.errorRatio * 100).toFixed(2)} %`);
@@ -137,11 +135,7 @@ async function main(): Promise<void> {
     const halfRate = vegetaMax.requestsPerSecond / 2;
     log(`\nbare proxy maximum under vegeta (${CONNECTIONS} workers): ${vegetaMax.requestsPerSecond.toFixed(0)} req/s`);
     log(`p99 at half of it (${halfRate.toFixed(0)} req/s, constant arrival rate, vegeta)`);
-    const atHalfRate = async (system: System): Promise<{ result: LoadResult; cpuMicros: number }> => {
-      const cpuBefore = processCpuSeconds(system.pid ?? 0);
-      const result = await vegetaRate(VEGETA, url(system), headers, halfRate, SECONDS);
-      return { result, cpuMicros: ((processCpuSeconds(system.pid ?? 0) - cpuBefore) * 1e6) / result.requests };
-    };
+    const atHalfRate = (system: System): Promise<{ result: LoadResult; cpuMicros: number }> => withCpuPerRequest(system, () => vegetaRate(VEGETA, url(system), headers, halfRate, SECONDS));
     // A bare proxy made to spin for the gateway's extra CPU per request at this rate: what that CPU
     // alone costs in p99 here, beside whatever else the gateway adds (pauses, a second thread). The
     // extra is the median gap measured so far at this rate (larger than at full load, where batching
@@ -154,12 +148,12 @@ async function main(): Promise<void> {
     const fixed: Record<string, LoadResult[]> = Object.fromEntries(fixedSystems.map((s) => [s.id, []]));
     const fixedCpu: Record<string, number[]> = Object.fromEntries(fixedSystems.map((s) => [s.id, []]));
     const cpuGaps: number[] = [];
-    let extraCpuMicros = 0;
+    const spinMicros = (): number => Math.max(0, Math.round(median(cpuGaps)));
+    const spinningLabel = (micros: number): string => `bare proxy + ${micros} us CPU`;
     const spinPerRound: number[] = [];
     const recordGap = (bareMicros: number, gatewayMicros: number): void => {
       cpuGaps.push(gatewayMicros - bareMicros);
-      extraCpuMicros = Math.max(0, Math.round(median(cpuGaps)));
-      spinning.child.send({ extraCpuMicros });
+      spinning.child.send({ extraCpuMicros: spinMicros() });
     };
     await wrkMax(url(calibration), headers, SECONDS, CONNECTIONS);
     const firstBare = await atHalfRate(bareSystem);
@@ -170,13 +164,13 @@ async function main(): Promise<void> {
         const { result, cpuMicros } = await atHalfRate(system);
         fixed[system.id]?.push(result);
         fixedCpu[system.id]?.push(cpuMicros);
-        if (system === calibration) spinPerRound.push(extraCpuMicros);
-        const label = system === calibration ? `bare proxy + ${extraCpuMicros} us CPU` : system.label;
+        if (system === calibration) spinPerRound.push(spinMicros());
+        const label = system === calibration ? spinningLabel(spinMicros()) : system.label;
         log(`round ${round} ${label.padEnd(30)} p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms  cpu ${cpuMicros.toFixed(1)} us/req  errors ${(result.errorRatio * 100).toFixed(2)} %`);
       }
       recordGap(fixedCpu.bare?.at(-1) ?? 0, fixedCpu['gateway-10']?.at(-1) ?? 0);
     }
-    const calibrationLabel = `bare proxy + ${median(spinPerRound)} us CPU`;
+    const calibrationLabel = spinningLabel(median(spinPerRound));
     const fixedBare = medians(fixed.bare ?? []);
     const fixedGateway = medians(fixed['gateway-10'] ?? []);
     const fixedSpinning = medians(fixed[calibration.id] ?? []);
@@ -219,6 +213,13 @@ async function main(): Promise<void> {
   } finally {
     await stopAll();
   }
+}
+
+/** Runs a load against `system` and charges the CPU its process used meanwhile to each request. */
+async function withCpuPerRequest(system: System, run: () => Promise<LoadResult>): Promise<{ result: LoadResult; cpuMicros: number }> {
+  const cpuBefore = processCpuSeconds(system.pid ?? 0);
+  const result = await run();
+  return { result, cpuMicros: ((processCpuSeconds(system.pid ?? 0) - cpuBefore) * 1e6) / result.requests };
 }
 
 async function sequence(count: number, run: () => Promise<LoadResult>): Promise<LoadResult[]> {
