@@ -23,10 +23,7 @@ export function gatewayAdminApp(deps: AdminDeps): express.Express {
     const started = performance.now();
     res.once('finish', () => {
       const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
-      deps.metrics.serverDuration.observe({
-        labels: { service: 'gateway', http_route: route, http_request_method: req.method, http_response_status_code: String(res.statusCode) },
-        value: (performance.now() - started) / 1000,
-      });
+      deps.metrics.serverDuration.series('gateway', route, req.method, String(res.statusCode)).observe((performance.now() - started) / 1000);
     });
     next();
   });

@@ -19,21 +19,26 @@ const HOP_BY_HOP = new Set([
  * Never forwarded upstream: the API key is the gateway's business; identity headers are set by it
  * alone; `expect: 100-continue` was answered by the gateway already (and undici refuses to send it).
  */
-const NOT_FORWARDED_UPSTREAM = new Set(['host', 'expect', 'x-api-key', 'x-authenticated-subject', 'x-authenticated-tenant', 'x-authenticated-by', 'traceparent', 'tracestate']);
+const NOT_FORWARDED_UPSTREAM = new Set([...HOP_BY_HOP, 'host', 'expect', 'x-api-key', 'x-authenticated-subject', 'x-authenticated-tenant', 'x-authenticated-by', 'traceparent', 'tracestate']);
 
-export function withoutHopByHop(headers: IncomingHttpHeaders, alsoDrop?: ReadonlySet<string>): HeaderMap {
+export function withoutHopByHop(headers: IncomingHttpHeaders): HeaderMap {
+  return without(headers, HOP_BY_HOP);
+}
+
+export function upstreamRequestHeaders(headers: IncomingHttpHeaders): HeaderMap {
+  return without(headers, NOT_FORWARDED_UPSTREAM);
+}
+
+/** `headers` less the `dropped` names and those the Connection header lists: one lookup per header. */
+function without(headers: IncomingHttpHeaders, dropped: ReadonlySet<string>): HeaderMap {
   const listed = connectionListed(headers.connection);
   const out: HeaderMap = {};
   for (const name in headers) {
     const value = headers[name];
-    if (value === undefined || HOP_BY_HOP.has(name) || alsoDrop?.has(name) || listed?.has(name)) continue;
+    if (value === undefined || dropped.has(name) || listed?.has(name)) continue;
     out[name] = value;
   }
   return out;
-}
-
-export function upstreamRequestHeaders(headers: IncomingHttpHeaders): HeaderMap {
-  return withoutHopByHop(headers, NOT_FORWARDED_UPSTREAM);
 }
 
 export function appendForwardedFor(existing: string | string[] | undefined, clientAddress: string): string {

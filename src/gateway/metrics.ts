@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
+import { SeriesHistogram } from './series-histogram.js';
 
 export const CIRCUIT_STATES = ['closed', 'open', 'half_open'] as const;
 export type CircuitStateName = (typeof CIRCUIT_STATES)[number];
@@ -20,8 +21,8 @@ export class GatewayMetrics {
   readonly openMetricsRegistry = new Registry<typeof OPENMETRICS>();
   private rendering: Promise<unknown> = Promise.resolve();
 
-  readonly serverDuration: Histogram<'service' | 'http_route' | 'http_request_method' | 'http_response_status_code'>;
-  readonly clientDuration: Histogram<'service' | 'http_request_method' | 'http_response_status_code'>;
+  readonly serverDuration: SeriesHistogram<'service' | 'http_route' | 'http_request_method' | 'http_response_status_code'>;
+  readonly clientDuration: SeriesHistogram<'service' | 'http_request_method' | 'http_response_status_code'>;
   readonly circuitState: Gauge<'service' | 'state'>;
   readonly rateLimited: Counter<'service' | 'policy'>;
   readonly authFailures: Counter<'service' | 'reason'>;
@@ -32,23 +33,19 @@ export class GatewayMetrics {
   /** @param inFlight read at scrape time, so the hot path only counts (no gauge update per request). */
   constructor(buckets: readonly number[], inFlight: () => number = () => 0) {
     this.openMetricsRegistry.setContentType(OPENMETRICS);
-    // prom-client refuses exemplar-enabled metrics in a text registry at construction, but renders
-    // them (without exemplars) once registered: build on the OpenMetrics registry, then share.
-    const registers = [this.openMetricsRegistry as unknown as Registry];
-    this.serverDuration = new Histogram({
+    // Not prom-client's global registry: each metric goes into both of these, by the loop below.
+    const registers: Registry[] = [];
+    this.serverDuration = new SeriesHistogram({
       name: 'http_server_request_duration_seconds',
       help: 'Duration of HTTP requests handled by the gateway, from first byte in to last byte out.',
-      labelNames: ['service', 'http_route', 'http_request_method', 'http_response_status_code'] as const,
-      buckets: [...buckets],
-      enableExemplars: true,
-      registers,
+      labelNames: ['service', 'http_route', 'http_request_method', 'http_response_status_code'],
+      buckets,
     });
-    this.clientDuration = new Histogram({
+    this.clientDuration = new SeriesHistogram({
       name: 'http_client_request_duration_seconds',
       help: 'Duration of calls from the gateway to an upstream service, until response headers arrive.',
-      labelNames: ['service', 'http_request_method', 'http_response_status_code'] as const,
-      buckets: [...buckets],
-      registers,
+      labelNames: ['service', 'http_request_method', 'http_response_status_code'],
+      buckets,
     });
     this.circuitState = new Gauge({
       name: 'gateway_upstream_circuit_state',
@@ -88,10 +85,10 @@ export class GatewayMetrics {
         this.set(inFlight());
       },
     });
-    for (const metric of [this.serverDuration, this.clientDuration, this.circuitState, this.rateLimited, this.authFailures, this.upstreamRejected, this.upstreamRetries, this.inFlight]) {
-      this.textRegistry.registerMetric(metric);
-    }
+    // A registry renders any object with prom-client's get(); its types only admit prom-client's own.
+    const histograms = [this.serverDuration, this.clientDuration] as unknown as Metric[];
     for (const registry of [this.textRegistry, this.openMetricsRegistry as unknown as Registry]) {
+      for (const metric of [...histograms, this.circuitState, this.rateLimited, this.authFailures, this.upstreamRejected, this.upstreamRetries, this.inFlight]) registry.registerMetric(metric);
       collectDefaultMetrics({ register: registry });
       // Gauges named like counters: `promtool check metrics` rejects them, and they say little.
       for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(name);

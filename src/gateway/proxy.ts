@@ -48,6 +48,8 @@ export class Proxy {
     const { metrics, tracer } = this.deps;
     const started = performance.now();
     const method = req.method ?? 'GET';
+    // Read once: every read of remoteAddress asks the socket again.
+    const clientAddress = req.socket.remoteAddress ?? '';
     const serviceId = match.service.id;
     // Without a traceparent there is nothing to extract; with a sampled-out span there is nothing
     // to annotate: both shortcuts keep tracing cheap on the hot path at low sampling ratios.
@@ -59,7 +61,7 @@ export class Proxy {
         'http.route': match.template,
         'url.path': req.url ?? '',
         'url.scheme': 'http',
-        'client.address': req.socket.remoteAddress ?? '',
+        'client.address': clientAddress,
         'user_agent.original': req.headers['user-agent'] ?? '',
         'pyairtable.service': serviceId,
       });
@@ -69,16 +71,14 @@ export class Proxy {
       if (recorded) return;
       recorded = true;
       const seconds = (performance.now() - started) / 1000;
-      const labels = { service: serviceId, http_route: match.template, http_request_method: method, http_response_status_code: String(status) };
+      const series = metrics.serverDuration.series(serviceId, match.template, method, String(status));
       if (span.isRecording()) {
         const { traceId, spanId } = span.spanContext();
-        // prom-client types exemplar labels as the metric's own label names; exemplars have their own.
-        const exemplarLabels = { trace_id: traceId, span_id: spanId } as unknown as typeof labels;
-        metrics.serverDuration.observe({ labels, value: seconds, exemplarLabels });
+        series.observe(seconds, { trace_id: traceId, span_id: spanId });
         span.setAttribute('http.response.status_code', status);
         if (status >= 500 || error) span.setStatus({ code: SpanStatusCode.ERROR, ...(error ? { message: error } : {}) });
       } else {
-        metrics.serverDuration.observe({ labels, value: seconds });
+        series.observe(seconds);
       }
       span.end();
       this.logAccess(req, status, seconds, span, serviceId, error);
@@ -88,7 +88,7 @@ export class Proxy {
     if (match.route.auth === 'required') {
       // A client that keeps failing is refused before its credentials are checked: guessing
       // stops, and a flood of bad tokens costs no signature verification.
-      const failures = `auth_failures|ip:${req.socket.remoteAddress ?? 'unknown'}`;
+      const failures = `auth_failures|ip:${clientAddress || 'unknown'}`;
       const blocked = this.deps.limiter.peek(failures, this.limits.auth_failures);
       if (!blocked.allowed) {
         metrics.rateLimited.inc({ service: serviceId, policy: 'auth_failures' });
@@ -96,7 +96,8 @@ export class Proxy {
         record(429, 'too_many_auth_failures');
         return;
       }
-      const outcome = await this.deps.authenticator.authenticate(req.headers);
+      const settled = this.deps.authenticator.authenticate(req.headers);
+      const outcome = settled instanceof Promise ? await settled : settled;
       if (outcome instanceof AuthFailure) {
         this.deps.limiter.take(failures, this.limits.auth_failures);
         metrics.authFailures.inc({ service: serviceId, reason: outcome.reason });
@@ -108,7 +109,7 @@ export class Proxy {
       principal = outcome;
     }
 
-    const rate = this.admit(req, match, principal);
+    const rate = this.admit(clientAddress, match, principal);
     if (!rate.allowed) {
       this.deps.metrics.rateLimited.inc({ service: serviceId, policy: match.route.rate_limit });
       sendJsonError(res, 429, 'rate_limited', `rate limit of the "${match.route.rate_limit}" policy exceeded; retry after ${rate.retryAfterSeconds} s`, {}, { ...rateLimitHeaders(rate), 'retry-after': String(rate.retryAfterSeconds) });
@@ -126,12 +127,13 @@ export class Proxy {
     const upstream = this.deps.upstreams.get(serviceId);
     if (!upstream) throw new Error(`no upstream for ${serviceId}`);
     // A sampled-out trace is never looked at: the server span's context is all upstream needs.
-    const clientSpan = span.isRecording() ? tracer.startSpan(method, { kind: SpanKind.CLIENT }, trace.setSpan(ROOT_CONTEXT, span)) : span;
+    const serverContext = trace.setSpan(ROOT_CONTEXT, span);
+    const clientSpan = span.isRecording() ? tracer.startSpan(method, { kind: SpanKind.CLIENT }, serverContext) : span;
     if (clientSpan !== span) {
       clientSpan.setAttributes({ 'http.request.method': method, 'server.address': match.service.upstreamHost, 'server.port': match.service.upstreamPort, 'url.full': `${match.service.upstream}${match.upstreamPath}` });
     }
     const headers = upstreamRequestHeaders(req.headers);
-    headers['x-forwarded-for'] = appendForwardedFor(req.headers['x-forwarded-for'], req.socket.remoteAddress ?? '');
+    headers['x-forwarded-for'] = appendForwardedFor(req.headers['x-forwarded-for'], clientAddress);
     headers['x-forwarded-proto'] = 'http';
     if (req.headers.host) headers['x-forwarded-host'] = req.headers.host;
     if (!headers['x-request-id']) headers['x-request-id'] = randomUUID();
@@ -140,12 +142,17 @@ export class Proxy {
       headers['x-authenticated-by'] = principal.kind;
       if (principal.tenant) headers['x-authenticated-tenant'] = principal.tenant;
     }
-    propagation.inject(trace.setSpan(ROOT_CONTEXT, clientSpan), headers);
+    propagation.inject(clientSpan === span ? serverContext : trace.setSpan(ROOT_CONTEXT, clientSpan), headers);
 
     // Holds until the response body ends: cancelling also stops a body in flight.
     const cancellation = new CallCancellation();
-    res.once('close', () => {
-      if (res.writableFinished) return;
+    // One listener for both endings ('close' follows 'finish' within a tick). Answers that fail
+    // were recorded with their error where they were sent, which makes these calls no-ops.
+    res.on('close', () => {
+      if (res.writableFinished) {
+        record(res.statusCode);
+        return;
+      }
       // Recorded first: cancelling fails the exchange at once, which would record it otherwise.
       record(CLIENT_CLOSED, 'client_closed');
       cancellation.cancel();
@@ -158,7 +165,7 @@ export class Proxy {
     } catch (error) {
       const failure = describeFailure(error as Error, serviceId);
       if (failure.reason) metrics.upstreamRejected.inc({ service: serviceId, reason: failure.reason });
-      metrics.clientDuration.observe({ service: serviceId, http_request_method: method, http_response_status_code: failure.status === CLIENT_CLOSED ? String(CLIENT_CLOSED) : 'error' }, (performance.now() - clientStarted) / 1000);
+      metrics.clientDuration.series(serviceId, method, failure.status === CLIENT_CLOSED ? String(CLIENT_CLOSED) : 'error').observe((performance.now() - clientStarted) / 1000);
       if (clientSpan !== span) {
         clientSpan.setStatus({ code: SpanStatusCode.ERROR, message: failure.code });
         clientSpan.setAttribute('error.type', failure.code);
@@ -179,7 +186,7 @@ export class Proxy {
     }
 
     const status = exchange.statusCode;
-    metrics.clientDuration.observe({ service: serviceId, http_request_method: method, http_response_status_code: String(status) }, (performance.now() - clientStarted) / 1000);
+    metrics.clientDuration.series(serviceId, method, String(status)).observe((performance.now() - clientStarted) / 1000);
     if (clientSpan !== span) {
       clientSpan.setAttribute('http.response.status_code', status);
       if (status >= 500) clientSpan.setStatus({ code: SpanStatusCode.ERROR });
@@ -191,9 +198,6 @@ export class Proxy {
       return;
     }
     res.writeHead(status, withRateLimitHeaders(withoutHopByHop(exchange.headers), rate));
-    res.once('finish', () => {
-      record(status);
-    });
     exchange.pipeTo(res, () => {
       res.destroy();
       record(status, 'upstream_body_failed');
@@ -201,9 +205,9 @@ export class Proxy {
   }
 
   /** Takes a token from the caller's bucket under the route's policy (per API key, tenant, or IP). */
-  private admit(req: IncomingMessage, match: RouteMatch, principal: Principal | undefined): RateDecision {
+  private admit(clientAddress: string, match: RouteMatch, principal: Principal | undefined): RateDecision {
     const policy = match.route.rate_limit;
-    const identity = principal ? `${principal.kind}:${principal.tenant ?? principal.id}` : `ip:${req.socket.remoteAddress ?? 'unknown'}`;
+    const identity = principal ? `${principal.kind}:${principal.tenant ?? principal.id}` : `ip:${clientAddress || 'unknown'}`;
     const limit = policy === 'default' && principal?.rateLimitPerMinute ? rateLimit(principal.rateLimitPerMinute, 60_000) : this.limits[policy];
     return this.deps.limiter.take(`${policy}|${identity}`, limit);
   }

@@ -58,7 +58,7 @@ export async function startGateway(config: GatewayConfig, tracer: Tracer, log: L
 
   const dispatch = (req: IncomingMessage, res: ServerResponse): void => {
     inFlight++;
-    res.once('close', () => {
+    res.on('close', () => {
       inFlight--;
     });
     if (draining) res.setHeader('connection', 'close');
