@@ -48,7 +48,7 @@ export class Proxy {
     const { metrics, tracer } = this.deps;
     const started = performance.now();
     const method = req.method ?? 'GET';
-    // Read once: every read of remoteAddress asks the socket again.
+    // Read once: remoteAddress is a getter through the socket, and the hot path wants it up to four times.
     const clientAddress = req.socket.remoteAddress ?? '';
     const serviceId = match.service.id;
     // Without a traceparent there is nothing to extract; with a sampled-out span there is nothing
