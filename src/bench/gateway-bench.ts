@@ -186,7 +186,7 @@ async function main(): Promise<void> {
       const cpuMicros = median(cpu[s.id] ?? []);
       return { system: s.label, requests_per_second: round1(m.requestsPerSecond), p50_ms: round2(m.p50Ms), p99_ms: round2(m.p99Ms), error_ratio: m.errorRatio, vs_bare: round2(m.requestsPerSecond / bare.requestsPerSecond), vs_fastify: round2(m.requestsPerSecond / fastify.requestsPerSecond), cpu_us_per_request: round1(cpuMicros), cpu_vs_bare: round2(cpuMicros / median(cpu.bare ?? [])) };
     });
-    // Each target is also judged round by round, on the pair of runs made back to back in that
+    // Each target is also judged round by round, on the pair of runs made within that
     // round: how often it holds, and the median of the rounds' own ratios, say more than one verdict
     // on medians when neighbours come and go between the systems' runs.
     const pairs = (a: readonly LoadResult[] | undefined, b: readonly LoadResult[] | undefined): (readonly [LoadResult, LoadResult])[] =>
