@@ -8,6 +8,7 @@ import { vegetaRate, wrkMax, type LoadResult } from './load.js';
 import { freePorts } from '../net/free-ports.js';
 import { GATEWAY_NODE_FLAGS } from '../gateway/node-flags.js';
 import { startNode, type BenchProcess } from './processes.js';
+import { cpuLayoutFromEnv, pinProcess } from './cpu-pinning.js';
 
 /**
  * The gateway benchmark. The same instant simulator endpoint behind (a) a bare node:http proxy,
@@ -16,6 +17,7 @@ import { startNode, type BenchProcess } from './processes.js';
  * round so that drift on a shared, noisy machine hits all of them alike; medians are reported.
  * At the fixed rate a third system runs beside bare and gateway: the bare proxy spinning for the
  * gateway's extra CPU per request, which tells how much of the p99 gap that CPU alone explains.
+ * With BENCH_PIN=1 each proxy has a core of its own and everything else the others (cpu-pinning.ts).
  */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -30,6 +32,7 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 30);
 const WARMUP_RUNS = Math.max(1, Math.round(WARMUP_SECONDS / SECONDS));
 const PATH = '/api/airtable/ping';
 const VEGETA = resolve('.tools/bin/vegeta');
+const PINNING = cpuLayoutFromEnv(process.env);
 
 interface System {
   readonly id: string;
@@ -86,16 +89,22 @@ async function main(): Promise<void> {
     await Promise.all(processes.map((p) => p.stop()));
   };
   process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
+  const pin = (pid: number | undefined, cpuList: string | undefined): void => {
+    if (pid !== undefined && cpuList !== undefined) pinProcess(pid, cpuList);
+  };
+  pin(process.pid, PINNING?.rest);
   try {
     const env = { SRE_STATE_DIR: dir, GATEWAY_ACCESS_LOG: 'errors', LOG_LEVEL: 'warn' };
     processes.push(await startNode('simulator', ['bin/sre.js', 'simulate', '--catalog', catalogFile], `http://127.0.0.1:${adminPort}/healthz`, env));
     processes.push(await startNode('otlp-sink', ['dist/bench/otlp-sink.js', String(sinkPort)], `http://127.0.0.1:${sinkPort}/`));
+    for (const helper of processes) pin(helper.child.pid, PINNING?.rest);
     for (const system of systems) {
       const url = `http://127.0.0.1:${system.port}/`;
       if (system.id === 'bare' || system.id === 'fastify') {
         const proxy = await startNode(system.id, [`dist/bench/${system.id}-proxy.js`, String(system.port), String(upstreamPort), '/api/airtable', '/api/v1/airtable'], url);
         processes.push(proxy);
         system.pid = proxy.child.pid;
+        pin(system.pid, PINNING?.proxy);
         continue;
       }
       const ratio = { 'gateway-0': '0', 'gateway-10': '0.1', 'gateway-100': '1' }[system.id] ?? '0';
@@ -108,6 +117,7 @@ async function main(): Promise<void> {
       });
       processes.push(gateway);
       system.pid = gateway.child.pid;
+      pin(system.pid, PINNING?.proxy);
     }
     const headers = { 'x-api-key': apiKey };
     for (const system of systems) {
@@ -115,14 +125,15 @@ async function main(): Promise<void> {
       if (response.status !== 200) throw new Error(`${system.label} answered ${response.status} for ${PATH}: ${await response.text()}`);
     }
 
-    log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}; wrk -t1 -c${CONNECTIONS}, ${SECONDS} s per run, ${ROUNDS} rounds, interleaved, after ${WARMUP_RUNS} warm-up runs each`);
-    for (const system of systems) await sequence(WARMUP_RUNS, () => wrkMax(url(system), headers, SECONDS, CONNECTIONS));
+    log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}; wrk -t1 -c${CONNECTIONS}, ${SECONDS} s per run, ${ROUNDS} rounds, interleaved, after ${WARMUP_RUNS} warm-up runs each; ${PINNING ? `pinned: proxies on CPU ${PINNING.proxy}, load generator, simulator and sink on CPU ${PINNING.rest}` : 'unpinned (BENCH_PIN=1 gives the proxy under test a core of its own)'}`);
+    const maxLoad = (system: System): Promise<LoadResult> => wrkMax(url(system), headers, SECONDS, CONNECTIONS, PINNING?.rest);
+    for (const system of systems) await sequence(WARMUP_RUNS, () => maxLoad(system));
 
     const max: Record<string, LoadResult[]> = Object.fromEntries(systems.map((s) => [s.id, []]));
     const cpu: Record<string, number[]> = Object.fromEntries(systems.map((s) => [s.id, []]));
     for (let round = 1; round <= ROUNDS; round++) {
       for (const system of systems) {
-        const { result, cpuMicros } = await withCpuPerRequest(system, () => wrkMax(url(system), headers, SECONDS, CONNECTIONS));
+        const { result, cpuMicros } = await withCpuPerRequest(system, () => maxLoad(system));
         max[system.id]?.push(result);
         cpu[system.id]?.push(cpuMicros);
         log(`round ${round} ${system.label.padEnd(30)} ${result.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms  cpu ${cpuMicros.toFixed(1)} us/req  errors ${(result.errorRatio * 100).toFixed(2)} %`);
@@ -136,11 +147,11 @@ async function main(): Promise<void> {
     // more CPU per request than wrk on the same two cores, so wrk's maximum would overload it.
     const bareSystem = systems[0] as System;
     const gatewayTen = systems[3] as System;
-    const vegetaMax = medians(await sequence(ROUNDS, () => vegetaRate(VEGETA, url(bareSystem), headers, 0, SECONDS, CONNECTIONS)));
+    const vegetaMax = medians(await sequence(ROUNDS, () => vegetaRate(VEGETA, url(bareSystem), headers, 0, SECONDS, CONNECTIONS, PINNING?.rest)));
     const halfRate = vegetaMax.requestsPerSecond / 2;
     log(`\nbare proxy maximum under vegeta (${CONNECTIONS} workers): ${vegetaMax.requestsPerSecond.toFixed(0)} req/s`);
     log(`p99 at half of it (${halfRate.toFixed(0)} req/s, constant arrival rate, vegeta)`);
-    const atHalfRate = (system: System): Promise<{ result: LoadResult; cpuMicros: number }> => withCpuPerRequest(system, () => vegetaRate(VEGETA, url(system), headers, halfRate, SECONDS));
+    const atHalfRate = (system: System): Promise<{ result: LoadResult; cpuMicros: number }> => withCpuPerRequest(system, () => vegetaRate(VEGETA, url(system), headers, halfRate, SECONDS, undefined, PINNING?.rest));
     // A bare proxy made to spin for the gateway's extra CPU per request at this rate: what that CPU
     // alone costs in p99 here, beside whatever else the gateway adds (pauses, a second thread). The
     // extra is the median gap measured so far at this rate (larger than at full load, where batching
@@ -149,6 +160,7 @@ async function main(): Promise<void> {
     const spinning = await startNode(calibration.id, ['dist/bench/bare-proxy.js', String(calibration.port), String(upstreamPort), '/api/airtable', '/api/v1/airtable'], `http://127.0.0.1:${calibration.port}/`, {}, { ipc: true });
     processes.push(spinning);
     calibration.pid = spinning.child.pid;
+    pin(calibration.pid, PINNING?.proxy);
     const fixedSystems = [bareSystem, gatewayTen, calibration];
     const fixed: Record<string, LoadResult[]> = Object.fromEntries(fixedSystems.map((s) => [s.id, []]));
     const fixedCpu: Record<string, number[]> = Object.fromEntries(fixedSystems.map((s) => [s.id, []]));
@@ -160,7 +172,7 @@ async function main(): Promise<void> {
       cpuGaps.push(gatewayMicros - bareMicros);
       spinning.child.send({ extraCpuMicros: spinMicros() });
     };
-    await wrkMax(url(calibration), headers, SECONDS, CONNECTIONS);
+    await maxLoad(calibration);
     const firstBare = await atHalfRate(bareSystem);
     recordGap(firstBare.cpuMicros, (await atHalfRate(gatewayTen)).cpuMicros);
     await atHalfRate(calibration);
@@ -222,7 +234,7 @@ async function main(): Promise<void> {
     mkdirSync('bench', { recursive: true });
     writeFileSync(
       'bench/results.json',
-      `${JSON.stringify({ date: new Date().toISOString(), machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version }, config: { rounds: ROUNDS, seconds: SECONDS, warmup_runs: WARMUP_RUNS, connections: CONNECTIONS, path: PATH }, host_noise: hostNoise, max_throughput: rows, fixed_rate: { bare_vegeta_max: round1(vegetaMax.requestsPerSecond), rate: round1(halfRate), bare_p99_ms: round2(fixedBare.p99Ms), gateway_10_p99_ms: round2(fixedGateway.p99Ms), bare_cpu_us_per_request: fixedCpuMicros('bare'), gateway_10_cpu_us_per_request: fixedCpuMicros('gateway-10'), bare_spinning: { extra_cpu_us_per_round: spinPerRound, p99_ms: round2(fixedSpinning.p99Ms), cpu_us_per_request: fixedCpuMicros(calibration.id) } }, targets, runs: { max, fixed } }, null, 2)}\n`,
+      `${JSON.stringify({ date: new Date().toISOString(), machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version }, config: { rounds: ROUNDS, seconds: SECONDS, warmup_runs: WARMUP_RUNS, connections: CONNECTIONS, path: PATH, pinned: PINNING ?? false }, host_noise: hostNoise, max_throughput: rows, fixed_rate: { bare_vegeta_max: round1(vegetaMax.requestsPerSecond), rate: round1(halfRate), bare_p99_ms: round2(fixedBare.p99Ms), gateway_10_p99_ms: round2(fixedGateway.p99Ms), bare_cpu_us_per_request: fixedCpuMicros('bare'), gateway_10_cpu_us_per_request: fixedCpuMicros('gateway-10'), bare_spinning: { extra_cpu_us_per_round: spinPerRound, p99_ms: round2(fixedSpinning.p99Ms), cpu_us_per_request: fixedCpuMicros(calibration.id) } }, targets, runs: { max, fixed } }, null, 2)}\n`,
     );
     log('\nwritten: bench/results.json');
   } finally {

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { onCpus } from './cpu-pinning.js';
 
 const exec = promisify(execFile);
 
@@ -18,10 +19,13 @@ export interface LoadResult {
 
 const UNIT_MS: Readonly<Record<string, number>> = { us: 0.001, ms: 1, s: 1000 };
 
-/** Closed-loop maximum throughput with wrk (C, one thread, so the proxy keeps most of the CPU). */
-export async function wrkMax(url: string, headers: Readonly<Record<string, string>>, seconds: number, connections: number): Promise<LoadResult> {
+/**
+ * Closed-loop maximum throughput with wrk (C, one thread, so the proxy keeps most of the CPU).
+ * With `cpuList`, wrk runs only on those CPUs.
+ */
+export async function wrkMax(url: string, headers: Readonly<Record<string, string>>, seconds: number, connections: number, cpuList?: string): Promise<LoadResult> {
   const headerArgs = Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
-  const { stdout } = await exec('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...headerArgs, url], { maxBuffer: 1 << 20 });
+  const { stdout } = await exec(...onCpus(cpuList, 'wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...headerArgs, url]), { maxBuffer: 1 << 20 });
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
   const total = /(\d+) requests in/.exec(stdout);
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(stdout);
@@ -44,15 +48,16 @@ function percentile(stdout: string, label: string): number {
 /**
  * Open-loop constant-rate load with vegeta: latency at a fixed offered rate, free of coordinated
  * omission. A rate of 0 means as fast as `maxWorkers` workers can go (vegeta's own maximum).
+ * With `cpuList`, vegeta runs only on those CPUs.
  */
-export async function vegetaRate(vegeta: string, url: string, headers: Readonly<Record<string, string>>, rate: number, seconds: number, maxWorkers = 64): Promise<LoadResult> {
+export async function vegetaRate(vegeta: string, url: string, headers: Readonly<Record<string, string>>, rate: number, seconds: number, maxWorkers = 64, cpuList?: string): Promise<LoadResult> {
   const dir = mkdtempSync(join(tmpdir(), 'sre-bench-'));
   const targets = join(dir, 'targets.txt');
   writeFileSync(targets, `GET ${url}\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}`).join('\n')}\n`);
   const results = join(dir, 'results.bin');
   // Bounded workers and connections: an overloaded moment must not snowball into thousands of sockets.
   const workers = [`-max-workers=${maxWorkers}`, `-workers=${Math.min(maxWorkers, 16)}`, `-max-connections=${maxWorkers}`];
-  await exec(vegeta, ['attack', `-targets=${targets}`, rate > 0 ? `-rate=${Math.round(rate)}/s` : '-rate=0', ...workers, `-duration=${seconds}s`, '-keepalive=true', `-output=${results}`]);
+  await exec(...onCpus(cpuList, vegeta, ['attack', `-targets=${targets}`, rate > 0 ? `-rate=${Math.round(rate)}/s` : '-rate=0', ...workers, `-duration=${seconds}s`, '-keepalive=true', `-output=${results}`]));
   const { stdout } = await exec(vegeta, ['report', '-type=json', results]);
   const report = JSON.parse(stdout) as { requests: number; throughput: number; success: number; latencies: Record<string, number> };
   return {
