@@ -25,7 +25,7 @@ export function cpuLayoutFromEnv(env: NodeJS.ProcessEnv, cores = cpus().length):
   return { proxy: String(last), rest: last === 1 ? '0' : `0-${last - 1}` };
 }
 
-/** Moves a running process and all its threads (its span export worker too) onto `cpuList`. */
+/** Moves a running process and all its threads onto `cpuList` (children start under onCpus instead). */
 export function pinProcess(pid: number, cpuList: string): void {
   // taskset --all-tasks reports success for a process that does not exist.
   if (!existsSync(`/proc/${pid}/task`)) throw new Error(`cannot pin process ${pid} to CPUs ${cpuList}: no such process`);

@@ -89,22 +89,18 @@ async function main(): Promise<void> {
     await Promise.all(processes.map((p) => p.stop()));
   };
   process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
-  const pin = (pid: number | undefined, cpuList: string | undefined): void => {
-    if (pid !== undefined && cpuList !== undefined) pinProcess(pid, cpuList);
-  };
-  pin(process.pid, PINNING?.rest);
+  // The benchmark itself is mostly idle, but it must not take the proxies' core when it is not.
+  if (PINNING) pinProcess(process.pid, PINNING.rest);
   try {
     const env = { SRE_STATE_DIR: dir, GATEWAY_ACCESS_LOG: 'errors', LOG_LEVEL: 'warn' };
-    processes.push(await startNode('simulator', ['bin/sre.js', 'simulate', '--catalog', catalogFile], `http://127.0.0.1:${adminPort}/healthz`, env));
-    processes.push(await startNode('otlp-sink', ['dist/bench/otlp-sink.js', String(sinkPort)], `http://127.0.0.1:${sinkPort}/`));
-    for (const helper of processes) pin(helper.child.pid, PINNING?.rest);
+    processes.push(await startNode('simulator', ['bin/sre.js', 'simulate', '--catalog', catalogFile], `http://127.0.0.1:${adminPort}/healthz`, env, { cpuList: PINNING?.rest }));
+    processes.push(await startNode('otlp-sink', ['dist/bench/otlp-sink.js', String(sinkPort)], `http://127.0.0.1:${sinkPort}/`, {}, { cpuList: PINNING?.rest }));
     for (const system of systems) {
       const url = `http://127.0.0.1:${system.port}/`;
       if (system.id === 'bare' || system.id === 'fastify') {
-        const proxy = await startNode(system.id, [`dist/bench/${system.id}-proxy.js`, String(system.port), String(upstreamPort), '/api/airtable', '/api/v1/airtable'], url);
+        const proxy = await startNode(system.id, [`dist/bench/${system.id}-proxy.js`, String(system.port), String(upstreamPort), '/api/airtable', '/api/v1/airtable'], url, {}, { cpuList: PINNING?.proxy });
         processes.push(proxy);
         system.pid = proxy.child.pid;
-        pin(system.pid, PINNING?.proxy);
         continue;
       }
       const ratio = { 'gateway-0': '0', 'gateway-10': '0.1', 'gateway-100': '1' }[system.id] ?? '0';
@@ -114,10 +110,9 @@ async function main(): Promise<void> {
         OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}`,
         OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
         OTEL_TRACES_SAMPLER_ARG: ratio,
-      });
+      }, { cpuList: PINNING?.proxy });
       processes.push(gateway);
       system.pid = gateway.child.pid;
-      pin(system.pid, PINNING?.proxy);
     }
     const headers = { 'x-api-key': apiKey };
     for (const system of systems) {
@@ -157,10 +152,9 @@ async function main(): Promise<void> {
     // extra is the median gap measured so far at this rate (larger than at full load, where batching
     // hides part of it), so it settles as rounds accumulate.
     const calibration: System = { id: 'bare-spinning', label: 'bare proxy + extra CPU', port: calibrationPort };
-    const spinning = await startNode(calibration.id, ['dist/bench/bare-proxy.js', String(calibration.port), String(upstreamPort), '/api/airtable', '/api/v1/airtable'], `http://127.0.0.1:${calibration.port}/`, {}, { ipc: true });
+    const spinning = await startNode(calibration.id, ['dist/bench/bare-proxy.js', String(calibration.port), String(upstreamPort), '/api/airtable', '/api/v1/airtable'], `http://127.0.0.1:${calibration.port}/`, {}, { ipc: true, cpuList: PINNING?.proxy });
     processes.push(spinning);
     calibration.pid = spinning.child.pid;
-    pin(calibration.pid, PINNING?.proxy);
     const fixedSystems = [bareSystem, gatewayTen, calibration];
     const fixed: Record<string, LoadResult[]> = Object.fromEntries(fixedSystems.map((s) => [s.id, []]));
     const fixedCpu: Record<string, number[]> = Object.fromEntries(fixedSystems.map((s) => [s.id, []]));

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { onCpus } from './cpu-pinning.js';
 
 export interface BenchProcess {
   readonly name: string;
@@ -7,12 +8,19 @@ export interface BenchProcess {
   stop(): Promise<void>;
 }
 
+export interface StartOptions {
+  readonly ipc?: boolean;
+  /** taskset CPU list; undefined runs the program wherever the scheduler likes. */
+  readonly cpuList?: string | undefined;
+}
+
 /**
  * Starts a node program and waits until `readyUrl` answers (any HTTP status counts as up). With
- * `ipc`, the child gets a message channel (child.send) for settings that change while it runs.
+ * `ipc`, the child gets a message channel (child.send) for settings that change while it runs;
+ * with `cpuList`, it runs, threads and all, only on those CPUs from its first instruction.
  */
-export async function startNode(name: string, args: readonly string[], readyUrl: string, env: NodeJS.ProcessEnv = {}, { ipc = false } = {}): Promise<BenchProcess> {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ipc ? ['ignore', 'ignore', 'pipe', 'ipc'] : ['ignore', 'ignore', 'pipe'] });
+export async function startNode(name: string, args: readonly string[], readyUrl: string, env: NodeJS.ProcessEnv = {}, { ipc = false, cpuList }: StartOptions = {}): Promise<BenchProcess> {
+  const child = spawn(...onCpus(cpuList, process.execPath, args), { env: { ...process.env, ...env }, stdio: ipc ? ['ignore', 'ignore', 'pipe', 'ipc'] : ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
