@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, propagation, trace, type Span, type Tracer } from '@opentelemetry/api';
 import type { GatewaySpec } from '../catalog/index.js';
 import type { Logger } from '../telemetry/logger.js';
+import { injectTraceContext } from '../telemetry/trace-context-headers.js';
 import { AuthFailure, type Principal } from './auth/principal.js';
 import type { Authenticator } from './auth/authenticator.js';
 import { BodyLimit, BodyTooLargeError } from './body-limit.js';
@@ -11,9 +12,9 @@ import type { GatewayMetrics } from './metrics.js';
 import { rateLimit, type RateDecision, type RateLimit, type TokenBucketLimiter } from './rate-limiter.js';
 import { sendJsonError } from './respond.js';
 import type { RouteMatch } from './route-table.js';
-import { BrokenCircuitError, BulkheadRejectedError, type Upstream, type UpstreamExchange } from './upstream.js';
+import { BrokenCircuitError, type Upstream, type UpstreamExchange } from './upstream.js';
 import { CallCancellation } from './upstream-exchange.js';
-import { ClientAbortedError, UpstreamTimeoutError } from './upstream-errors.js';
+import { ClientAbortedError, UpstreamSaturatedError, UpstreamTimeoutError } from './upstream-errors.js';
 
 export type AccessLog = 'all' | 'errors' | 'off';
 
@@ -26,6 +27,8 @@ export interface ProxyDeps {
   readonly tracer: Tracer;
   readonly log: Logger;
   readonly accessLog: AccessLog;
+  /** Called once per proxied request, when its response closes (the server's in-flight count). */
+  readonly requestClosed: () => void;
 }
 
 /** Status recorded when the client goes away before the response is complete (nginx's convention). */
@@ -83,6 +86,20 @@ export class Proxy {
       span.end();
       this.logAccess(req, status, seconds, span, serviceId, error);
     };
+    // Cancelling it aborts the upstream call of a client that went away, and stops a body in flight.
+    const cancellation = new CallCancellation();
+    // The request's one 'close' listener ('close' follows 'finish' within a tick). Answers that
+    // fail were recorded with their error where they were sent, which makes record() a no-op here.
+    res.on('close', () => {
+      this.deps.requestClosed();
+      if (res.writableFinished) {
+        record(res.statusCode);
+        return;
+      }
+      // Recorded first: cancelling fails the exchange at once, which would record it otherwise.
+      record(CLIENT_CLOSED, 'client_closed');
+      cancellation.cancel();
+    });
 
     let principal: Principal | undefined;
     if (match.route.auth === 'required') {
@@ -127,8 +144,7 @@ export class Proxy {
     const upstream = this.deps.upstreams.get(serviceId);
     if (!upstream) throw new Error(`no upstream for ${serviceId}`);
     // A sampled-out trace is never looked at: the server span's context is all upstream needs.
-    const serverContext = trace.setSpan(ROOT_CONTEXT, span);
-    const clientSpan = span.isRecording() ? tracer.startSpan(method, { kind: SpanKind.CLIENT }, serverContext) : span;
+    const clientSpan = span.isRecording() ? tracer.startSpan(method, { kind: SpanKind.CLIENT }, trace.setSpan(ROOT_CONTEXT, span)) : span;
     if (clientSpan !== span) {
       clientSpan.setAttributes({ 'http.request.method': method, 'server.address': match.service.upstreamHost, 'server.port': match.service.upstreamPort, 'url.full': `${match.service.upstream}${match.upstreamPath}` });
     }
@@ -142,21 +158,7 @@ export class Proxy {
       headers['x-authenticated-by'] = principal.kind;
       if (principal.tenant) headers['x-authenticated-tenant'] = principal.tenant;
     }
-    propagation.inject(clientSpan === span ? serverContext : trace.setSpan(ROOT_CONTEXT, clientSpan), headers);
-
-    // Holds until the response body ends: cancelling also stops a body in flight.
-    const cancellation = new CallCancellation();
-    // One listener for both endings ('close' follows 'finish' within a tick). Answers that fail
-    // were recorded with their error where they were sent, which makes these calls no-ops.
-    res.on('close', () => {
-      if (res.writableFinished) {
-        record(res.statusCode);
-        return;
-      }
-      // Recorded first: cancelling fails the exchange at once, which would record it otherwise.
-      record(CLIENT_CLOSED, 'client_closed');
-      cancellation.cancel();
-    });
+    injectTraceContext(clientSpan.spanContext(), headers);
 
     const clientStarted = performance.now();
     let exchange: UpstreamExchange;
@@ -268,7 +270,7 @@ function describeFailure(error: Error, service: string): Failure {
   if (error instanceof BrokenCircuitError) {
     return { status: 503, code: 'circuit_open', message: `${service} is failing; its circuit breaker is open`, reason: 'circuit_open', retryAfterSeconds: 5 };
   }
-  if (error instanceof BulkheadRejectedError) {
+  if (error instanceof UpstreamSaturatedError) {
     return { status: 503, code: 'upstream_saturated', message: `${service} has too many requests in flight`, reason: 'concurrency_limit', retryAfterSeconds: 1 };
   }
   if (error instanceof UpstreamTimeoutError) return { status: 504, code: 'upstream_timeout', message: `${service} did not answer within ${error.timeoutMs} ms` };

@@ -14,7 +14,10 @@ interface CompiledPrefix {
   readonly prefix: string;
   readonly service: Service;
   readonly route: RouteSpec;
-  readonly templates: readonly CompiledTemplate[];
+  /** Templates without parameters, by the path they match: one lookup. */
+  readonly literals: ReadonlyMap<string, string>;
+  /** Templates with parameters, compared segment by segment. */
+  readonly parameterized: readonly CompiledTemplate[];
   readonly wildcard: string;
 }
 
@@ -38,7 +41,15 @@ export class RouteTable {
         const templates = service.endpoints
           .filter((t) => t === route.prefix || t.startsWith(`${route.prefix}/`))
           .map((template) => ({ template, segments: template.split('/').map((s) => (s.startsWith('{') ? undefined : s)) }));
-        compiled.push({ prefix: route.prefix, service, route, templates, wildcard: `${route.prefix}/*` });
+        const isLiteral = (t: CompiledTemplate): boolean => t.segments.every((segment) => segment !== undefined);
+        compiled.push({
+          prefix: route.prefix,
+          service,
+          route,
+          literals: new Map(templates.filter(isLiteral).map((t) => [t.template, t.template])),
+          parameterized: templates.filter((t) => !isLiteral(t)),
+          wildcard: `${route.prefix}/*`,
+        });
       }
     }
     this.prefixes = compiled.sort((a, b) => b.prefix.length - a.prefix.length);
@@ -61,14 +72,41 @@ export class RouteTable {
   }
 }
 
+/** The catalog template the path matches; without one, the prefix itself or its wildcard. */
 function templateFor(entry: CompiledPrefix, path: string): string {
-  if (entry.templates.length === 0) return path === entry.prefix ? entry.prefix : entry.wildcard;
-  const segments = path.split('/');
-  for (const candidate of entry.templates) {
-    if (candidate.segments.length !== segments.length) continue;
-    if (candidate.segments.every((literal, index) => literal === undefined ? segments[index] !== '' : literal === segments[index])) {
-      return candidate.template;
+  const literal = entry.literals.get(path);
+  if (literal !== undefined) return literal;
+  if (entry.parameterized.length > 0) {
+    const segments = segmentCount(path);
+    for (const candidate of entry.parameterized) {
+      if (candidate.segments.length === segments && matchesSegments(candidate.segments, path)) return candidate.template;
     }
   }
   return path === entry.prefix ? entry.prefix : entry.wildcard;
+}
+
+/** What path.split('/').length would be, without the array. */
+function segmentCount(path: string): number {
+  let count = 1;
+  for (let at = path.indexOf('/'); at !== -1; at = path.indexOf('/', at + 1)) count++;
+  return count;
+}
+
+/**
+ * Whether the path has exactly these segments (undefined: any non-empty segment). Walks the
+ * path in place: splitting it would allocate an array and a string per segment on every request.
+ */
+function matchesSegments(segments: readonly (string | undefined)[], path: string): boolean {
+  let start = 0;
+  for (let index = 0; index < segments.length; index++) {
+    const slash = path.indexOf('/', start);
+    const end = slash === -1 ? path.length : slash;
+    const literal = segments[index];
+    const matches = literal === undefined ? end > start : end - start === literal.length && path.startsWith(literal, start);
+    if (!matches) return false;
+    // The path's last segment must be the template's last.
+    if (slash === -1) return index === segments.length - 1;
+    start = slash + 1;
+  }
+  return false;
 }

@@ -51,27 +51,31 @@ export async function startGateway(config: GatewayConfig, tracer: Tracer, log: L
     }),
   );
   const limiter = new TokenBucketLimiter();
-  const proxy = new Proxy({ gateway: catalog.gateway, upstreams, authenticator, limiter, metrics, tracer, log, accessLog: config.accessLog });
+  // One function for every request, not a closure per request.
+  const requestClosed = (): void => {
+    inFlight--;
+  };
+  const proxy = new Proxy({ gateway: catalog.gateway, upstreams, authenticator, limiter, metrics, tracer, log, accessLog: config.accessLog, requestClosed });
   const routes = new RouteTable(catalog);
   let draining = false;
   const admin = gatewayAdminApp({ catalog, metrics, upstreams, health: new UpstreamHealthProbe(catalog.services), isDraining: () => draining });
 
   const dispatch = (req: IncomingMessage, res: ServerResponse): void => {
     inFlight++;
-    res.on('close', () => {
-      inFlight--;
-    });
     if (draining) res.setHeader('connection', 'close');
     const target = parseRequestTarget(req.url);
     if ('problem' in target) {
+      res.on('close', requestClosed);
       sendJsonError(res, 400, 'bad_request', target.problem);
       return;
     }
     const match = routes.match(target.path, target.query);
     if (!match) {
+      res.on('close', requestClosed);
       admin(req, res);
       return;
     }
+    // The proxy's own 'close' listener calls requestClosed: one listener per proxied request.
     proxy.handle(req, res, match).catch((error: unknown) => {
       log.error({ err: error, path: target.path }, 'proxy failed unexpectedly');
       sendJsonError(res, 500, 'internal', 'the gateway failed to handle this request');

@@ -20,3 +20,11 @@ const RETRYABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUN
 export function isConnectionFailure(error: Error): boolean {
   return RETRYABLE_CODES.has((error as NodeJS.ErrnoException).code ?? '');
 }
+
+/** The upstream already has as many calls in flight as its concurrency limit allows. */
+export class UpstreamSaturatedError extends Error {
+  override name = 'UpstreamSaturatedError';
+  constructor(readonly limit: number) {
+    super(`${limit} calls already in flight`);
+  }
+}

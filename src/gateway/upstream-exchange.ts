@@ -48,6 +48,8 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     private readonly resolve: (exchange: UpstreamExchange) => void,
     private readonly reject: (error: Error) => void,
     private readonly cancellation: CallCancellation,
+    /** Called once, when the call ends either way: the connection is free again. */
+    private readonly release: () => void,
   ) {}
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -80,14 +82,12 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
-    this.finished = true;
-    this.cancellation.track(undefined);
+    this.finish();
     this.target?.end();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    this.finished = true;
-    this.cancellation.track(undefined);
+    this.finish();
     if (!this.started) {
       this.reject(error);
       return;
@@ -96,16 +96,24 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     else this.onBodyFailure(error);
   }
 
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.cancellation.track(undefined);
+    this.release();
+  }
+
   /** Streams the body into `res` (whose head the caller has written); `onFailure` if it breaks off. */
   pipeTo(res: ServerResponse, onFailure: (error: Error) => void): void {
     this.target = res;
     this.onBodyFailure = onFailure;
-    const held = this.held;
+    const held = this.held ?? [];
     this.held = undefined;
-    if (held !== undefined) {
-      for (const chunk of held) res.write(chunk);
-    }
+    // With the whole body here (usually one chunk), end() takes the last chunk: head and body
+    // leave in one write, with no cork held open until the next tick.
+    const last = this.finished && this.failure === undefined ? held.pop() : undefined;
+    for (const chunk of held) res.write(chunk);
     if (this.failure !== undefined) onFailure(this.failure);
-    else if (this.finished) res.end();
+    else if (this.finished) res.end(last);
   }
 }

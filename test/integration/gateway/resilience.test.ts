@@ -15,6 +15,7 @@ beforeAll(async () => {
       serviceOf(catalog, 'user').resilience = { timeout: '2s', breaker: { consecutive_failures: 5, half_open_after: '1s', max_half_open_after: '2s' } };
       serviceOf(catalog, 'workspace').resilience = { timeout: '500ms' };
       serviceOf(catalog, 'permission').resilience = { retries: { max_attempts: 3 } };
+      serviceOf(catalog, 'automation-domain').resilience = { max_concurrency: 2 };
     }),
   );
   apiKey = stackSecrets(stack.catalog.dir).apiKey;
@@ -117,6 +118,28 @@ describe('upstream failures answer 502/503/504 with a JSON body naming the upstr
     expect(health.upstreams.find((u) => u.service === 'workspace')?.healthy).toBe(false);
     expect((await fetch(`${stack.gatewayUrl}/readyz`)).status).toBe(200);
     expect((await fetch(`${stack.gatewayUrl}/readyz?strict=1`)).status).toBe(503);
+  });
+});
+
+describe('concurrency limit', () => {
+  it('answers 503 at once to a call beyond the limit, without calling the upstream, and frees the slots when calls end', async () => {
+    await setFault('automation-domain', { latency_ms: 1_500 });
+    const rejectedBefore = sampleValue(await metricsText(stack.gatewayUrl), 'gateway_upstream_rejected_requests_total', { service: 'automation-domain', reason: 'concurrency_limit' }) ?? 0;
+    const receivedBefore = await received('automation-domain');
+    const slow = [call('/api/workflows'), call('/api/workflows')];
+    // Both slow calls must hold their slots before the third one arrives.
+    await sleep(300);
+    const started = performance.now();
+    const third = await call('/api/workflows');
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(third).toMatchObject({ status: 503, retryAfter: '1', body: { error: 'upstream_saturated', upstream: 'automation-domain' } });
+    expect((await Promise.all(slow)).map((result) => result.status)).toEqual([200, 200]);
+    expect((await received('automation-domain')) - receivedBefore).toBe(2);
+    expect((sampleValue(await metricsText(stack.gatewayUrl), 'gateway_upstream_rejected_requests_total', { service: 'automation-domain', reason: 'concurrency_limit' }) ?? 0) - rejectedBefore).toBe(1);
+    // A refusal is not a failure of the upstream: its circuit stays closed.
+    expect(await circuit('automation-domain')).toBe('closed');
+    await fetch(`${stack.adminUrl}/faults`, { method: 'DELETE' });
+    expect((await Promise.all([call('/api/workflows'), call('/api/workflows')])).map((result) => result.status)).toEqual([200, 200]);
   });
 });
 
