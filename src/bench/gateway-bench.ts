@@ -15,8 +15,9 @@ import { cpuLayoutFromEnv, pinProcess } from './cpu-pinning.js';
  * (b) fastify + @fastify/http-proxy, (c) this gateway with metrics and auth on, at 0 %, 10 % and
  * 100 % trace sampling (exported over OTLP to a local sink). Systems are interleaved round by
  * round so that drift on a shared, noisy machine hits all of them alike; medians are reported.
- * At the fixed rate a third system runs beside bare and gateway: the bare proxy spinning for the
- * gateway's extra CPU per request, which tells how much of the p99 gap that CPU alone explains.
+ * At the fixed rate two more systems run beside bare and gateway: the bare proxy spinning for the
+ * gateway's extra CPU per request, which tells how much of the p99 gap that CPU alone explains,
+ * and the simulator with no proxy in front, the floor of p99 on this host and its noise.
  * With BENCH_PIN=1 each proxy has a core of its own and everything else the others (cpu-pinning.ts).
  */
 // Many short rounds rather than a few long ones: the neighbours on a shared host come and go
@@ -42,6 +43,8 @@ interface System {
   readonly id: string;
   readonly label: string;
   readonly port: number;
+  /** The path to load, when not the proxies' PATH. */
+  readonly path?: string;
   pid?: number;
 }
 
@@ -97,7 +100,8 @@ async function main(): Promise<void> {
   if (PINNING) pinProcess(process.pid, PINNING.rest);
   try {
     const env = { SRE_STATE_DIR: dir, GATEWAY_ACCESS_LOG: 'errors', LOG_LEVEL: 'warn' };
-    processes.push(await startNode('simulator', ['bin/sre.js', 'simulate', '--catalog', catalogFile], `http://127.0.0.1:${adminPort}/healthz`, env, { cpuList: PINNING?.rest }));
+    const simulator = await startNode('simulator', ['bin/sre.js', 'simulate', '--catalog', catalogFile], `http://127.0.0.1:${adminPort}/healthz`, env, { cpuList: PINNING?.rest });
+    processes.push(simulator);
     processes.push(await startNode('otlp-sink', ['dist/bench/otlp-sink.js', String(sinkPort)], `http://127.0.0.1:${sinkPort}/`, {}, { cpuList: PINNING?.rest }));
     for (const system of systems) {
       const url = `http://127.0.0.1:${system.port}/`;
@@ -159,7 +163,10 @@ async function main(): Promise<void> {
     const spinning = await startNode(calibration.id, ['dist/bench/bare-proxy.js', String(calibration.port), String(upstreamPort), '/api/airtable', '/api/v1/airtable'], `http://127.0.0.1:${calibration.port}/`, {}, { ipc: true, cpuList: PINNING?.proxy });
     processes.push(spinning);
     calibration.pid = spinning.child.pid;
-    const fixedSystems = [bareSystem, gatewayTen, calibration];
+    // The floor: the same load straight to the simulator, no proxy. Its p99, and how far it moves from
+    // round to round, say how fine a p99 difference this host can tell at all.
+    const simulatorAlone: System = { id: 'simulator-alone', label: 'simulator, no proxy', port: upstreamPort, path: '/api/v1/airtable/ping', pid: simulator.child.pid };
+    const fixedSystems = [bareSystem, gatewayTen, calibration, simulatorAlone];
     const fixed: Record<string, LoadResult[]> = Object.fromEntries(fixedSystems.map((s) => [s.id, []]));
     const fixedCpu: Record<string, number[]> = Object.fromEntries(fixedSystems.map((s) => [s.id, []]));
     const cpuGaps: number[] = [];
@@ -189,6 +196,8 @@ async function main(): Promise<void> {
     const fixedBare = medians(fixed.bare ?? []);
     const fixedGateway = medians(fixed['gateway-10'] ?? []);
     const fixedSpinning = medians(fixed[calibration.id] ?? []);
+    const floorP99 = (fixed[simulatorAlone.id] ?? []).map((result) => result.p99Ms);
+    const floor = { p99_ms: round2(median(floorP99)), p99_ms_min: round2(Math.min(...floorP99)), p99_ms_max: round2(Math.max(...floorP99)) };
     const fixedCpuMicros = (id: string): number => round1(median(fixedCpu[id] ?? []));
 
     const rows = systems.map((s) => {
@@ -225,6 +234,7 @@ async function main(): Promise<void> {
     for (const [system, id, result] of [[bareSystem.label, bareSystem.id, fixedBare], [gatewayTen.label, gatewayTen.id, fixedGateway], [calibrationLabel, calibration.id, fixedSpinning]] as const) {
       log(`  ${system.padEnd(30)} p99 ${result.p99Ms.toFixed(2).padStart(6)} ms  cpu ${fixedCpuMicros(id).toFixed(1).padStart(6)} us/req`);
     }
+    log(`  ${simulatorAlone.label.padEnd(30)} p99 ${floor.p99_ms.toFixed(2).padStart(6)} ms  (${floor.p99_ms_min}-${floor.p99_ms_max} ms over the rounds: the floor, and its noise)`);
     log('\ntargets');
     for (const t of targets) log(`${t.met ? 'met    ' : 'MISSED '} ${t.target}: ${t.value} (holds in ${t.rounds_met} rounds; median of the rounds' own ${t.target.includes('p99') ? 'gaps' : 'ratios'} ${t.median_of_rounds})`);
     log(`host noise: the bare proxy's CPU time per request ranged ${hostNoise.bare_cpu_us_per_request_min}-${hostNoise.bare_cpu_us_per_request_max} us over the rounds`);
@@ -232,7 +242,7 @@ async function main(): Promise<void> {
     mkdirSync('bench', { recursive: true });
     writeFileSync(
       'bench/results.json',
-      `${JSON.stringify({ date: new Date().toISOString(), machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version }, config: { rounds: ROUNDS, seconds: SECONDS, warmup_runs: WARMUP_RUNS, connections: CONNECTIONS, path: PATH, pinned: PINNING ?? false }, host_noise: hostNoise, max_throughput: rows, fixed_rate: { bare_vegeta_max: round1(vegetaMax.requestsPerSecond), rate: round1(halfRate), bare_p99_ms: round2(fixedBare.p99Ms), gateway_10_p99_ms: round2(fixedGateway.p99Ms), bare_cpu_us_per_request: fixedCpuMicros('bare'), gateway_10_cpu_us_per_request: fixedCpuMicros('gateway-10'), bare_spinning: { extra_cpu_us_per_round: spinPerRound, p99_ms: round2(fixedSpinning.p99Ms), cpu_us_per_request: fixedCpuMicros(calibration.id) } }, targets, runs: { max, fixed } }, null, 2)}\n`,
+      `${JSON.stringify({ date: new Date().toISOString(), machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version }, config: { rounds: ROUNDS, seconds: SECONDS, warmup_runs: WARMUP_RUNS, connections: CONNECTIONS, path: PATH, pinned: PINNING ?? false }, host_noise: hostNoise, max_throughput: rows, fixed_rate: { bare_vegeta_max: round1(vegetaMax.requestsPerSecond), rate: round1(halfRate), bare_p99_ms: round2(fixedBare.p99Ms), gateway_10_p99_ms: round2(fixedGateway.p99Ms), bare_cpu_us_per_request: fixedCpuMicros('bare'), gateway_10_cpu_us_per_request: fixedCpuMicros('gateway-10'), bare_spinning: { extra_cpu_us_per_round: spinPerRound, p99_ms: round2(fixedSpinning.p99Ms), cpu_us_per_request: fixedCpuMicros(calibration.id) }, simulator_alone: floor }, targets, runs: { max, fixed } }, null, 2)}\n`,
     );
     log('\nwritten: bench/results.json');
   } finally {
@@ -254,7 +264,7 @@ async function sequence(count: number, run: () => Promise<LoadResult>): Promise<
 }
 
 function url(system: System): string {
-  return `http://127.0.0.1:${system.port}${PATH}`;
+  return `http://127.0.0.1:${system.port}${system.path ?? PATH}`;
 }
 
 function median(values: readonly number[]): number {
