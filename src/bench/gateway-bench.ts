@@ -22,8 +22,8 @@ import { cpuLayoutFromEnv, pinProcess } from './cpu-pinning.js';
  */
 // Many short rounds rather than a few long ones: the neighbours on a shared host come and go
 // within seconds, and a verdict round by round needs rounds enough to outvote them. With 5 rounds
-// of 5 s, runs of the same code read 0.78-0.85x bare at 0 % sampling on the medians and 2/5-4/5
-// rounds holding; with 15 of 2 s, 0.96x with 13/15 and 15/15 (2026-11-28, same hour).
+// of 5 s, two runs of the same code read 0.78-0.85x bare at 0 % sampling on the medians and 2/5-4/5
+// rounds holding; with 15 of 2 s, four runs read 0.94-0.96x with 11/15-15/15 (2026-11-28, 07:47-08:52).
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
