@@ -100,6 +100,8 @@ async function main(): Promise<void> {
   if (PINNING) pinProcess(process.pid, PINNING.rest);
   try {
     const env = { SRE_STATE_DIR: dir, GATEWAY_ACCESS_LOG: 'errors', LOG_LEVEL: 'warn' };
+    // A gateway that dropped spans under load exported less than its sampling says; its log says so.
+    const spansDropped: Record<string, number> = {};
     const simulator = await startNode('simulator', ['bin/sre.js', 'simulate', '--catalog', catalogFile], `http://127.0.0.1:${adminPort}/healthz`, env, { cpuList: PINNING?.rest });
     processes.push(simulator);
     processes.push(await startNode('otlp-sink', ['dist/bench/otlp-sink.js', String(sinkPort)], `http://127.0.0.1:${sinkPort}/`, {}, { cpuList: PINNING?.rest }));
@@ -112,13 +114,14 @@ async function main(): Promise<void> {
         continue;
       }
       const ratio = { 'gateway-0': '0', 'gateway-10': '0.1', 'gateway-100': '1' }[system.id] ?? '0';
+      spansDropped[system.id] = 0;
       const gateway = await startNode(system.id, [...GATEWAY_NODE_FLAGS, 'bin/sre.js', 'gateway', '--catalog', catalogFile, '--port', String(system.port)], `${url}healthz`, {
         ...env,
         OTEL_TRACES_EXPORTER: 'otlp',
         OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}`,
         OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
         OTEL_TRACES_SAMPLER_ARG: ratio,
-      }, { cpuList: PINNING?.proxy });
+      }, { cpuList: PINNING?.proxy, onStderrLine: (line) => { spansDropped[system.id] = (spansDropped[system.id] ?? 0) + droppedSpansIn(line); } });
       processes.push(gateway);
       system.pid = gateway.child.pid;
     }
@@ -238,15 +241,33 @@ async function main(): Promise<void> {
     log('\ntargets');
     for (const t of targets) log(`${t.met ? 'met    ' : 'MISSED '} ${t.target}: ${t.value} (holds in ${t.rounds_met} rounds; median of the rounds' own ${t.target.includes('p99') ? 'gaps' : 'ratios'} ${t.median_of_rounds})`);
     log(`host noise: the bare proxy's CPU time per request ranged ${hostNoise.bare_cpu_us_per_request_min}-${hostNoise.bare_cpu_us_per_request_max} us over the rounds`);
+    const dropped = systems.filter((s) => s.id.startsWith('gateway-')).map((s) => `${s.label}: ${spansDropped[s.id] ?? 0}`);
+    log(`spans dropped, as the gateways logged them: ${dropped.join(', ')}${Object.values(spansDropped).some((n) => n > 0) ? ' (those gateways exported fewer spans than their sampling asked for)' : ''}`);
 
     mkdirSync('bench', { recursive: true });
     writeFileSync(
       'bench/results.json',
-      `${JSON.stringify({ date: new Date().toISOString(), machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version }, config: { rounds: ROUNDS, seconds: SECONDS, warmup_runs: WARMUP_RUNS, connections: CONNECTIONS, path: PATH, pinned: PINNING ?? false }, host_noise: hostNoise, max_throughput: rows, fixed_rate: { bare_vegeta_max: round1(vegetaMax.requestsPerSecond), rate: round1(halfRate), bare_p99_ms: round2(fixedBare.p99Ms), gateway_10_p99_ms: round2(fixedGateway.p99Ms), bare_cpu_us_per_request: fixedCpuMicros('bare'), gateway_10_cpu_us_per_request: fixedCpuMicros('gateway-10'), bare_spinning: { extra_cpu_us_per_round: spinPerRound, p99_ms: round2(fixedSpinning.p99Ms), cpu_us_per_request: fixedCpuMicros(calibration.id) }, simulator_alone: floor }, targets, runs: { max, fixed } }, null, 2)}\n`,
+      `${JSON.stringify({ date: new Date().toISOString(), machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version }, config: { rounds: ROUNDS, seconds: SECONDS, warmup_runs: WARMUP_RUNS, connections: CONNECTIONS, path: PATH, pinned: PINNING ?? false }, host_noise: hostNoise, spans_dropped: spansDropped, max_throughput: rows, fixed_rate: { bare_vegeta_max: round1(vegetaMax.requestsPerSecond), rate: round1(halfRate), bare_p99_ms: round2(fixedBare.p99Ms), gateway_10_p99_ms: round2(fixedGateway.p99Ms), bare_cpu_us_per_request: fixedCpuMicros('bare'), gateway_10_cpu_us_per_request: fixedCpuMicros('gateway-10'), bare_spinning: { extra_cpu_us_per_round: spinPerRound, p99_ms: round2(fixedSpinning.p99Ms), cpu_us_per_request: fixedCpuMicros(calibration.id) }, simulator_alone: floor }, targets, runs: { max, fixed } }, null, 2)}\n`,
     );
     log('\nwritten: bench/results.json');
   } finally {
     await stopAll();
+  }
+}
+
+/**
+ * Spans a gateway log line reports dropped: the gateway's own count (dropped_spans), or the SDK's
+ * "Dropped N spans because maxQueueSize reached" from the export worker.
+ */
+function droppedSpansIn(line: string): number {
+  if (!line.includes('ropped')) return 0;
+  try {
+    const entry = JSON.parse(line) as { dropped_spans?: unknown; msg?: unknown };
+    if (typeof entry.dropped_spans === 'number') return entry.dropped_spans;
+    const sdk = typeof entry.msg === 'string' ? /Dropped (\d+) spans/.exec(entry.msg) : null;
+    return sdk ? Number(sdk[1]) : 0;
+  } catch {
+    return 0;
   }
 }
 

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { onCpus } from './cpu-pinning.js';
 
@@ -12,6 +13,8 @@ export interface StartOptions {
   readonly ipc?: boolean;
   /** taskset CPU list; undefined runs the program wherever the scheduler likes. */
   readonly cpuList?: string | undefined;
+  /** Told each line the program writes to stderr, where the gateway logs. */
+  readonly onStderrLine?: ((line: string) => void) | undefined;
 }
 
 /**
@@ -19,8 +22,9 @@ export interface StartOptions {
  * `ipc`, the child gets a message channel (child.send) for settings that change while it runs;
  * with `cpuList`, it runs, threads and all, only on those CPUs from its first instruction.
  */
-export async function startNode(name: string, args: readonly string[], readyUrl: string, env: NodeJS.ProcessEnv = {}, { ipc = false, cpuList }: StartOptions = {}): Promise<BenchProcess> {
+export async function startNode(name: string, args: readonly string[], readyUrl: string, env: NodeJS.ProcessEnv = {}, { ipc = false, cpuList, onStderrLine }: StartOptions = {}): Promise<BenchProcess> {
   const child = spawn(...onCpus(cpuList, process.execPath, args), { env: { ...process.env, ...env }, stdio: ipc ? ['ignore', 'ignore', 'pipe', 'ipc'] : ['ignore', 'ignore', 'pipe'] });
+  if (onStderrLine && child.stderr) createInterface({ input: child.stderr }).on('line', onStderrLine);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

@@ -6,13 +6,14 @@ export type ToExportWorker =
   | { readonly type: 'spans'; readonly batch: SpanBatch; readonly resources: readonly ResourceRecord[]; readonly scopes: readonly ScopeRecord[] }
   | { readonly type: 'flush' | 'shutdown'; readonly id: number };
 
-/** The worker's answer to a flush or shutdown. */
-export interface FromExportWorker {
-  readonly type: 'done';
-  readonly id: number;
-  readonly error?: string;
-}
+/** The worker's answer to a flush or shutdown, or its word that it has read a batch of spans. */
+export type FromExportWorker =
+  | { readonly type: 'done'; readonly id: number; readonly error?: string }
+  | { readonly type: 'read'; readonly count: number };
 
 export interface ExportWorkerData {
   readonly config: TracingConfig;
 }
+
+/** The worker thread's nice value; the gateway's main thread keeps its own (normally 0). */
+export const EXPORT_WORKER_NICE = 5;

@@ -2,11 +2,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { ExportWorkerData, FromExportWorker, ToExportWorker } from './span-export-messages.js';
+import { EXPORT_WORKER_NICE, type ExportWorkerData, type FromExportWorker, type ToExportWorker } from './span-export-messages.js';
 import { createLogger } from './logger.js';
 import { spanExporter } from './span-exporter.js';
 import { ThrottledDiagLogger } from './throttled-diag-logger.js';
 import { SpanBatchReader } from './span-batch.js';
+import { lowerThisThreadsPriority } from './thread-priority.js';
 
 /**
  * The span export worker: batches, serializes and sends the spans the gateway's main thread
@@ -21,15 +22,24 @@ const { config } = workerData as ExportWorkerData;
 // Export failures surface here, in the worker; they belong in the gateway's log.
 const log = createLogger('gateway');
 diag.setLogger(new ThrottledDiagLogger(log), DiagLogLevel.WARN);
+// Exporting is background work: the event loop should get the core first whenever a request
+// wakes it. Not the lowest priority: at nice 10 and 19 the worker, sharing a saturated core with
+// a gateway at 100 % sampling, fell behind and spans were dropped; at nice 5 it kept up.
+try {
+  lowerThisThreadsPriority(EXPORT_WORKER_NICE);
+} catch (error) {
+  log.warn({ err: error }, 'the span export worker runs at the gateway\'s priority: lowering it failed');
+}
 const exporter = await spanExporter(config);
 if (!exporter) throw new Error(`the span export worker has nothing to do with OTEL_TRACES_EXPORTER=${config.exporter}`);
-const processor = new BatchSpanProcessor(exporter, { maxExportBatchSize: config.exportBatchSize });
+const processor = new BatchSpanProcessor(exporter, { maxExportBatchSize: config.exportBatchSize, maxQueueSize: config.maxQueueSize });
 const reader = new SpanBatchReader(({ attributes, schemaUrl }) => resourceFromAttributes(attributes, schemaUrl ? { schemaUrl } : {}));
 
 port.on('message', (message: ToExportWorker) => {
   switch (message.type) {
     case 'spans':
       for (const span of reader.read(message.batch, message.resources, message.scopes)) processor.onEnd(span);
+      port.postMessage({ type: 'read', count: message.batch.count } satisfies FromExportWorker);
       return;
     case 'flush':
       answer(message.id, processor.forceFlush());

@@ -37,12 +37,14 @@ export class ThrottledDiagLogger implements DiagLogger {
 
   private write(level: 'error' | 'warn', message: string, args: readonly unknown[]): void {
     const atMs = this.now();
-    const last = this.lastLogged.get(message);
+    // Counts vary between repeats of one message ("Dropped 6272 spans because maxQueueSize reached").
+    const key = message.replace(/\d+/g, '#');
+    const last = this.lastLogged.get(key);
     if (last && atMs - last.atMs < this.windowMs) {
       last.suppressed++;
       return;
     }
-    this.lastLogged.set(message, { atMs, suppressed: 0 });
+    this.lastLogged.set(key, { atMs, suppressed: 0 });
     const detail = args.map((arg) => (arg instanceof Error ? arg.message : typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ');
     this.log[level]({ opentelemetry: detail || undefined, suppressed_since_last: last?.suppressed }, `opentelemetry: ${readable(message)}`);
   }

@@ -18,10 +18,13 @@ export interface TracingConfig {
   readonly samplerRatio: number;
   /** Spans per export request, made by the span export worker (so a large batch pauses no request). */
   readonly exportBatchSize: number;
+  /** The most spans waiting for export, on either side of the worker; past it new spans are dropped. */
+  readonly maxQueueSize: number;
 }
 
-/** The SDK's own default. */
+/** The SDK's own defaults. */
 export const DEFAULT_EXPORT_BATCH_SIZE = 512;
+export const DEFAULT_MAX_QUEUE_SIZE = 2048;
 
 export class TracingConfigError extends Error {
   override name = 'TracingConfigError';
@@ -43,12 +46,17 @@ export function tracingConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Trac
   if (!parsedRatio.success) {
     throw new TracingConfigError(`OTEL_TRACES_SAMPLER_ARG="${rawRatio}" is not a ratio; use a number from 0 to 1, such as 0.1`);
   }
-  const rawBatch = env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE ?? String(DEFAULT_EXPORT_BATCH_SIZE);
-  const batch = z.coerce.number().int().min(1).max(2048).safeParse(rawBatch);
-  if (!batch.success) {
-    throw new TracingConfigError(`OTEL_BSP_MAX_EXPORT_BATCH_SIZE="${rawBatch}" is not a batch size; use a whole number from 1 to 2048, such as ${DEFAULT_EXPORT_BATCH_SIZE}`);
+  const rawQueue = env.OTEL_BSP_MAX_QUEUE_SIZE ?? String(DEFAULT_MAX_QUEUE_SIZE);
+  const queue = z.coerce.number().int().min(1).safeParse(rawQueue);
+  if (!queue.success) {
+    throw new TracingConfigError(`OTEL_BSP_MAX_QUEUE_SIZE="${rawQueue}" is not a queue size; use a whole number of spans from 1 up, such as ${DEFAULT_MAX_QUEUE_SIZE}`);
   }
-  return { exporter, protocol, sampler, samplerRatio: parsedRatio.data, exportBatchSize: batch.data };
+  const rawBatch = env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE ?? String(Math.min(DEFAULT_EXPORT_BATCH_SIZE, queue.data));
+  const batch = z.coerce.number().int().min(1).max(queue.data).safeParse(rawBatch);
+  if (!batch.success) {
+    throw new TracingConfigError(`OTEL_BSP_MAX_EXPORT_BATCH_SIZE="${rawBatch}" is not a batch size; use a whole number from 1 to OTEL_BSP_MAX_QUEUE_SIZE (${queue.data}), such as ${Math.min(DEFAULT_EXPORT_BATCH_SIZE, queue.data)}`);
+  }
+  return { exporter, protocol, sampler, samplerRatio: parsedRatio.data, exportBatchSize: batch.data, maxQueueSize: queue.data };
 }
 
 function oneOf<const T extends readonly string[]>(name: string, value: string, allowed: T): T[number] {

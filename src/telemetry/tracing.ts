@@ -12,6 +12,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { trace, type Tracer } from '@opentelemetry/api';
+import { DroppedSpansLog } from './dropped-spans-log.js';
 import { ExplicitContextManager } from './explicit-context.js';
 import type { Logger } from './logger.js';
 import { spanExporter } from './span-exporter.js';
@@ -88,7 +89,12 @@ async function spanProcessors(config: TracingConfig, log: Logger): Promise<SpanP
       const exporter = await spanExporter(config);
       return exporter ? [new SimpleSpanProcessor(exporter)] : [];
     }
-    default:
-      return [new WorkerSpanProcessor(config, (error) => { log.error({ err: error }, 'span export worker failed; spans are no longer exported'); })];
+    default: {
+      const dropped = new DroppedSpansLog(log, config.maxQueueSize);
+      return [new WorkerSpanProcessor(config, {
+        onFailure: (error) => { log.error({ err: error }, 'span export worker failed; spans are no longer exported'); },
+        onDropped: (count) => { dropped.add(count); },
+      })];
+    }
   }
 }

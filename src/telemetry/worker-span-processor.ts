@@ -15,11 +15,24 @@ import type { TracingConfig } from './tracing-config.js';
 export const TRANSFER_BATCH_SIZE = 64;
 export const TRANSFER_DELAY_MS = 100;
 
+/** What the gateway hears from its span processor. */
+export interface SpanExportEvents {
+  /** Told once if the worker dies (its exporter failed to load, say): spans are dropped from then on. */
+  onFailure(error: Error): void;
+  /** Told when the worker has caught up after falling behind, with the spans dropped meanwhile. */
+  onDropped(count: number): void;
+}
+
 /**
  * A span processor that hands ended, sampled spans to a worker thread, where the SDK's
  * BatchSpanProcessor and the configured exporter run (span-export-worker.ts). The gateway's
  * event loop, which every proxied request waits on, then pays neither OTLP serialization nor
  * the export requests, and never blocks for a batch.
+ *
+ * The worker runs at the lowest priority, so under sustained load it can fall behind. Spans it
+ * has not read yet count against the SDK's queue bound (OTEL_BSP_MAX_QUEUE_SIZE) here as they do
+ * in its BatchSpanProcessor: past it new spans are dropped, as the SDK drops them, rather than
+ * piling up in the message port, until the worker has read down to half the bound.
  */
 export class WorkerSpanProcessor implements SpanProcessor {
   private readonly worker: Worker;
@@ -32,23 +45,27 @@ export class WorkerSpanProcessor implements SpanProcessor {
   /** Set while a new resource's asynchronous attributes settle: posts queue behind it, in order. */
   private posting: Promise<void> | undefined;
   private readonly waiting = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  /** Spans posted to the worker that it has not read yet. */
+  private unread = 0;
+  private dropping = false;
+  private dropped = 0;
   private nextRequestId = 1;
   private failure: Error | undefined;
   private closed = false;
 
-  /**
-   * @param onFailure told once if the worker dies (its exporter failed to load, say): spans
-   *   are dropped from then on, and the gateway should say so in its log.
-   */
   constructor(
-    config: TracingConfig,
-    private readonly onFailure: (error: Error) => void,
+    private readonly config: TracingConfig,
+    private readonly events: SpanExportEvents,
     workerUrl = new URL('./span-export-worker.js', import.meta.url),
   ) {
     this.worker = new Worker(workerUrl, { workerData: { config } satisfies ExportWorkerData });
     // The worker must not keep a gateway alive that has nothing else to do.
     this.worker.unref();
     this.worker.on('message', (message: FromExportWorker) => {
+      if (message.type === 'read') {
+        this.read(message.count);
+        return;
+      }
       const waiter = this.waiting.get(message.id);
       this.waiting.delete(message.id);
       if (message.error === undefined) waiter?.resolve();
@@ -69,6 +86,11 @@ export class WorkerSpanProcessor implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     // After a failure spans are dropped, not kept: nothing would ever take them.
     if (this.closed || this.failure !== undefined || (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
+    if (this.dropping || this.unread + this.batch.size >= this.config.maxQueueSize) {
+      this.dropping = true;
+      this.dropped++;
+      return;
+    }
     this.batch.write(span, this.resourceId(span.resource), this.scopeId(span.instrumentationScope));
     if (this.batch.size >= TRANSFER_BATCH_SIZE) {
       this.post();
@@ -88,6 +110,7 @@ export class WorkerSpanProcessor implements SpanProcessor {
     if (this.closed) return;
     this.post();
     this.closed = true;
+    this.reportDropped();
     try {
       await this.ask('shutdown');
     } finally {
@@ -145,6 +168,18 @@ export class WorkerSpanProcessor implements SpanProcessor {
   private send(batch: SpanBatch, resources: readonly Resource[], scopes: readonly ScopeRecord[]): void {
     const resourceRecords = resources.map((resource) => toResourceRecord(this.resourceIds.get(resource) ?? 0, resource));
     this.worker.postMessage({ type: 'spans', batch, resources: resourceRecords, scopes } satisfies ToExportWorker);
+    this.unread += batch.count;
+  }
+
+  private read(count: number): void {
+    this.unread -= count;
+    if (this.dropping && this.unread <= this.config.maxQueueSize / 2) this.reportDropped();
+  }
+
+  private reportDropped(): void {
+    this.dropping = false;
+    if (this.dropped > 0) this.events.onDropped(this.dropped);
+    this.dropped = 0;
   }
 
   private async ask(type: 'flush' | 'shutdown'): Promise<void> {
@@ -162,7 +197,7 @@ export class WorkerSpanProcessor implements SpanProcessor {
     if (this.failure !== undefined) return;
     this.failure = error;
     this.batch.take(); // dropped: no worker will take it
-    if (!this.closed) this.onFailure(error);
+    if (!this.closed) this.events.onFailure(error);
     for (const waiter of this.waiting.values()) waiter.reject(error);
     this.waiting.clear();
   }

@@ -1,8 +1,12 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../../src/catalog/index.js';
 import { leLabel } from '../../../src/gateway/buckets.js';
+import { EXPORT_WORKER_NICE } from '../../../src/telemetry/span-export-messages.js';
 import { testCatalog } from '../../helpers/catalog.js';
+import { waitFor } from '../../helpers/wait.js';
 import { metricsText } from '../../helpers/http.js';
 import { OtlpReceiver } from '../../helpers/otlp-receiver.js';
 import { startStack, type Stack } from '../../helpers/processes.js';
@@ -100,5 +104,28 @@ describe('the live /metrics exposition', () => {
     const catalog = loadCatalog(stack.catalog.file);
     expect([...boundaries]).toEqual([...catalog.histogramBuckets.map(leLabel), '+Inf']);
     expect([...boundaries]).toEqual(expect.arrayContaining(catalog.latencyThresholdsSeconds.map(leLabel)));
+  });
+});
+
+/** Each thread's nice value, by thread id, from /proc (field 19 of stat, counted after the name). */
+function threadNiceValues(pid: number): Map<number, number> {
+  const values = new Map<number, number>();
+  for (const threadId of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${threadId}/stat`, 'utf8');
+    values.set(Number(threadId), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+  }
+  return values;
+}
+
+describe('the span export worker', () => {
+  it('runs at a lower scheduling priority, while the thread serving requests keeps the priority the gateway started with', async () => {
+    const pid = stack.gateway.child.pid ?? 0;
+    const lowered = await waitFor(`a gateway thread at nice ${EXPORT_WORKER_NICE}`, 5_000, () => {
+      const threads = [...threadNiceValues(pid)].filter(([, nice]) => nice === EXPORT_WORKER_NICE);
+      return threads.length > 0 ? threads : undefined;
+    }, 50);
+    expect(lowered).toHaveLength(1);
+    expect(lowered[0]?.[0]).not.toBe(pid);
+    expect(threadNiceValues(pid).get(pid)).toBe(getPriority(process.pid));
   });
 });

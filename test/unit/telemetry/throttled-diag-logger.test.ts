@@ -32,6 +32,14 @@ describe('the SDK diagnostics in the gateway log', () => {
     expect(lines[1]).toMatchObject({ level: 50, suppressed_since_last: 9 });
   });
 
+  it('takes messages that differ only in their numbers for repeats of one message', () => {
+    const { lines, logger } = capture();
+    logger.warn('Dropped 12480 spans because maxQueueSize reached');
+    logger.warn('Dropped 6272 spans because maxQueueSize reached');
+    logger.warn('Export timed out');
+    expect(lines.map((line) => line.msg)).toEqual(['opentelemetry: Dropped 12480 spans because maxQueueSize reached', 'opentelemetry: Export timed out']);
+  });
+
   it('keeps distinct messages apart, logs warnings as warnings, and leaves info and debug out', () => {
     const { lines, logger: throttled } = capture();
     const logger: DiagLogger = throttled;

@@ -1,3 +1,5 @@
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import { tracingConfigFromEnv } from '../../../src/telemetry/tracing-config.js';
 import { WorkerSpanProcessor } from '../../../src/telemetry/worker-span-processor.js';
@@ -9,11 +11,31 @@ const answeringWorker = new URL(`data:text/javascript,${encodeURIComponent(`
   import { parentPort } from 'node:worker_threads';
   parentPort.on('message', (message) => { if (message.type !== 'spans') parentPort.postMessage({ type: 'done', id: message.id }); });
 `)}`);
+// Reads nothing until asked to flush: a worker that has fallen behind, then catches up at once.
+const laggingWorker = new URL(`data:text/javascript,${encodeURIComponent(`
+  import { parentPort } from 'node:worker_threads';
+  let unread = 0;
+  parentPort.on('message', (message) => {
+    if (message.type === 'spans') { unread += message.batch.count; return; }
+    if (unread > 0) parentPort.postMessage({ type: 'read', count: unread });
+    unread = 0;
+    parentPort.postMessage({ type: 'done', id: message.id });
+  });
+`)}`);
+
+function sampledSpan(): ReadableSpan {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'pyairtable-gateway' }), spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  provider.getTracer('pyairtable-sre').startSpan('GET /api/workspaces').end();
+  const [span] = exporter.getFinishedSpans();
+  if (!span) throw new Error('the in-memory exporter kept no span');
+  return span;
+}
 
 describe('the worker span processor', () => {
   it('reports a worker that dies once, and then fails flushes with its error instead of hanging', async () => {
     const failures: Error[] = [];
-    const processor = new WorkerSpanProcessor(tracingConfigFromEnv({}), (error) => failures.push(error), dyingWorker);
+    const processor = new WorkerSpanProcessor(tracingConfigFromEnv({}), { onFailure: (error) => failures.push(error), onDropped: () => undefined }, dyingWorker);
     await waitFor('the dying worker to be reported', 5_000, () => (failures.length > 0 ? failures : undefined), 25);
     expect(failures.map((error) => error.message)).toEqual(['exporter failed to load']);
     await expect(processor.forceFlush()).rejects.toThrow('exporter failed to load');
@@ -23,9 +45,24 @@ describe('the worker span processor', () => {
 
   it('resolves a flush when the worker answers it, and shuts down without reporting a failure', async () => {
     const failures: Error[] = [];
-    const processor = new WorkerSpanProcessor(tracingConfigFromEnv({}), (error) => failures.push(error), answeringWorker);
+    const processor = new WorkerSpanProcessor(tracingConfigFromEnv({}), { onFailure: (error) => failures.push(error), onDropped: () => undefined }, answeringWorker);
     await processor.forceFlush();
     await processor.shutdown();
     expect(failures).toEqual([]);
+  });
+
+  it('drops spans past OTEL_BSP_MAX_QUEUE_SIZE while the worker has not read them, and reports how many once it has caught up', async () => {
+    const dropped: number[] = [];
+    const processor = new WorkerSpanProcessor(tracingConfigFromEnv({ OTEL_BSP_MAX_QUEUE_SIZE: '128' }), { onFailure: () => undefined, onDropped: (count) => dropped.push(count) }, laggingWorker);
+    const span = sampledSpan();
+    for (let i = 0; i < 1_000; i++) processor.onEnd(span);
+    expect(dropped).toEqual([]);
+    await processor.forceFlush();
+    expect(dropped).toEqual([1_000 - 128]);
+
+    for (let i = 0; i < 100; i++) processor.onEnd(span);
+    await processor.forceFlush();
+    expect(dropped).toEqual([1_000 - 128]);
+    await processor.shutdown();
   });
 });
