@@ -4,6 +4,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { processCpuSeconds } from './cpu-time.js';
+import { droppedSpansIn } from './dropped-spans.js';
 import { vegetaRate, wrkMax, type LoadResult } from './load.js';
 import { freePorts } from '../net/free-ports.js';
 import { GATEWAY_NODE_FLAGS } from '../gateway/node-flags.js';
@@ -15,9 +16,10 @@ import { cpuLayoutFromEnv, pinProcess } from './cpu-pinning.js';
  * (b) fastify + @fastify/http-proxy, (c) this gateway with metrics and auth on, at 0 %, 10 % and
  * 100 % trace sampling (exported over OTLP to a local sink). Systems are interleaved round by
  * round so that drift on a shared, noisy machine hits all of them alike; medians are reported.
- * At the fixed rate two more systems run beside bare and gateway: the bare proxy spinning for the
- * gateway's extra CPU per request, which tells how much of the p99 gap that CPU alone explains,
- * and the simulator with no proxy in front, the floor of p99 on this host and its noise.
+ * At the fixed rate three more systems run beside bare and gateway: the bare proxy spinning for the
+ * gateway's extra CPU per request, which tells how much of the p99 gap that CPU alone explains; the
+ * bare proxy in a second process, whose gap to the first is the smallest gap a run can resolve; and
+ * the simulator with no proxy in front, the floor of p99 on this host and its noise.
  * With BENCH_PIN=1 each proxy has a core of its own and everything else the others (cpu-pinning.ts).
  */
 // Many short rounds rather than a few long ones: the neighbours on a shared host come and go
@@ -60,7 +62,8 @@ async function main(): Promise<void> {
     simulator: { admin: string };
     services: { id: string; upstream: string; simulation: { latency: unknown } }[];
   };
-  const pool = await freePorts(catalog.services.length + 8);
+  // The simulator admin, the five systems, the sink, the spinning and the twin bare proxies.
+  const pool = await freePorts(catalog.services.length + 9);
   const nextPort = (): number => {
     const port = pool.pop();
     if (port === undefined) throw new Error('port pool exhausted');
@@ -91,6 +94,7 @@ async function main(): Promise<void> {
 
   const sinkPort = nextPort();
   const calibrationPort = nextPort();
+  const twinPort = nextPort();
   const processes: BenchProcess[] = [];
   const stopAll = async (): Promise<void> => {
     await Promise.all(processes.map((p) => p.stop()));
@@ -169,7 +173,13 @@ async function main(): Promise<void> {
     // The floor: the same load straight to the simulator, no proxy. Its p99, and how far it moves from
     // round to round, say how fine a p99 difference this host can tell at all.
     const simulatorAlone: System = { id: 'simulator-alone', label: 'simulator, no proxy', port: upstreamPort, path: '/api/v1/airtable/ping', pid: simulator.child.pid };
-    const fixedSystems = [bareSystem, gatewayTen, calibration, simulatorAlone];
+    // The resolution: the same bare proxy in a second process, warmed up alike. Any p99 gap between
+    // the two is the host's, and says how small a gap a run can tell from nothing.
+    const twin: System = { id: 'bare-twin', label: 'bare proxy, second process', port: twinPort };
+    const twinProcess = await startNode(twin.id, ['dist/bench/bare-proxy.js', String(twin.port), String(upstreamPort), '/api/airtable', '/api/v1/airtable'], `http://127.0.0.1:${twin.port}/`, {}, { cpuList: PINNING?.proxy });
+    processes.push(twinProcess);
+    twin.pid = twinProcess.child.pid;
+    const fixedSystems = [bareSystem, gatewayTen, calibration, twin, simulatorAlone];
     const fixed: Record<string, LoadResult[]> = Object.fromEntries(fixedSystems.map((s) => [s.id, []]));
     const fixedCpu: Record<string, number[]> = Object.fromEntries(fixedSystems.map((s) => [s.id, []]));
     const cpuGaps: number[] = [];
@@ -181,6 +191,7 @@ async function main(): Promise<void> {
       spinning.child.send({ extraCpuMicros: spinMicros() });
     };
     await maxLoad(calibration);
+    await sequence(WARMUP_RUNS, () => maxLoad(twin));
     const firstBare = await atHalfRate(bareSystem);
     recordGap(firstBare.cpuMicros, (await atHalfRate(gatewayTen)).cpuMicros);
     await atHalfRate(calibration);
@@ -226,6 +237,7 @@ async function main(): Promise<void> {
       { target: 'sampling 100 % >= 0.6x bare proxy', value: rows[4]?.vs_bare ?? 0, met: (rows[4]?.vs_bare ?? 0) >= 0.6, rounds_met: perRound(max['gateway-100'], max.bare, (x, y) => throughputRatio(x, y) >= 0.6), median_of_rounds: roundRatio(max['gateway-100'], max.bare) },
       { target: 'sampling 10 %: p99 within 1 ms of bare at half its max rate', value: round2(fixedGateway.p99Ms - fixedBare.p99Ms), met: fixedGateway.p99Ms - fixedBare.p99Ms <= 1, rounds_met: perRound(fixed['gateway-10'], fixed.bare, (x, y) => x.p99Ms - y.p99Ms <= 1), median_of_rounds: p99Gap(fixed['gateway-10'], fixed.bare) },
     ];
+    const twinGap = { p99_ms: round2(medians(fixed[twin.id] ?? []).p99Ms), median_of_rounds_gap_ms: p99Gap(fixed[twin.id], fixed.bare), rounds_within_1_ms: perRound(fixed[twin.id], fixed.bare, (x, y) => Math.abs(x.p99Ms - y.p99Ms) <= 1) };
     // How busy the neighbours were: the bare proxy does the same work every round, so the spread of
     // its CPU time per request is the host's, not the code's.
     const bareCpu = cpu.bare ?? [];
@@ -237,6 +249,7 @@ async function main(): Promise<void> {
     for (const [system, id, result] of [[bareSystem.label, bareSystem.id, fixedBare], [gatewayTen.label, gatewayTen.id, fixedGateway], [calibrationLabel, calibration.id, fixedSpinning]] as const) {
       log(`  ${system.padEnd(30)} p99 ${result.p99Ms.toFixed(2).padStart(6)} ms  cpu ${fixedCpuMicros(id).toFixed(1).padStart(6)} us/req`);
     }
+    log(`  ${twin.label.padEnd(30)} p99 ${twinGap.p99_ms.toFixed(2).padStart(6)} ms  cpu ${fixedCpuMicros(twin.id).toFixed(1).padStart(6)} us/req  (gap to the first: rounds' median ${twinGap.median_of_rounds_gap_ms} ms, within 1 ms in ${twinGap.rounds_within_1_ms} rounds: what this host can resolve)`);
     log(`  ${simulatorAlone.label.padEnd(30)} p99 ${floor.p99_ms.toFixed(2).padStart(6)} ms  (${floor.p99_ms_min}-${floor.p99_ms_max} ms over the rounds: the floor, and its noise)`);
     log('\ntargets');
     for (const t of targets) log(`${t.met ? 'met    ' : 'MISSED '} ${t.target}: ${t.value} (holds in ${t.rounds_met} rounds; median of the rounds' own ${t.target.includes('p99') ? 'gaps' : 'ratios'} ${t.median_of_rounds})`);
@@ -247,27 +260,11 @@ async function main(): Promise<void> {
     mkdirSync('bench', { recursive: true });
     writeFileSync(
       'bench/results.json',
-      `${JSON.stringify({ date: new Date().toISOString(), machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version }, config: { rounds: ROUNDS, seconds: SECONDS, warmup_runs: WARMUP_RUNS, connections: CONNECTIONS, path: PATH, pinned: PINNING ?? false }, host_noise: hostNoise, spans_dropped: spansDropped, max_throughput: rows, fixed_rate: { bare_vegeta_max: round1(vegetaMax.requestsPerSecond), rate: round1(halfRate), bare_p99_ms: round2(fixedBare.p99Ms), gateway_10_p99_ms: round2(fixedGateway.p99Ms), bare_cpu_us_per_request: fixedCpuMicros('bare'), gateway_10_cpu_us_per_request: fixedCpuMicros('gateway-10'), bare_spinning: { extra_cpu_us_per_round: spinPerRound, p99_ms: round2(fixedSpinning.p99Ms), cpu_us_per_request: fixedCpuMicros(calibration.id) }, simulator_alone: floor }, targets, runs: { max, fixed } }, null, 2)}\n`,
+      `${JSON.stringify({ date: new Date().toISOString(), machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version }, config: { rounds: ROUNDS, seconds: SECONDS, warmup_runs: WARMUP_RUNS, connections: CONNECTIONS, path: PATH, pinned: PINNING ?? false }, host_noise: hostNoise, spans_dropped: spansDropped, max_throughput: rows, fixed_rate: { bare_vegeta_max: round1(vegetaMax.requestsPerSecond), rate: round1(halfRate), bare_p99_ms: round2(fixedBare.p99Ms), gateway_10_p99_ms: round2(fixedGateway.p99Ms), bare_cpu_us_per_request: fixedCpuMicros('bare'), gateway_10_cpu_us_per_request: fixedCpuMicros('gateway-10'), bare_spinning: { extra_cpu_us_per_round: spinPerRound, p99_ms: round2(fixedSpinning.p99Ms), cpu_us_per_request: fixedCpuMicros(calibration.id) }, bare_twin: twinGap, simulator_alone: floor }, targets, runs: { max, fixed } }, null, 2)}\n`,
     );
     log('\nwritten: bench/results.json');
   } finally {
     await stopAll();
-  }
-}
-
-/**
- * Spans a gateway log line reports dropped: the gateway's own count (dropped_spans), or the SDK's
- * "Dropped N spans because maxQueueSize reached" from the export worker.
- */
-function droppedSpansIn(line: string): number {
-  if (!line.includes('ropped')) return 0;
-  try {
-    const entry = JSON.parse(line) as { dropped_spans?: unknown; msg?: unknown };
-    if (typeof entry.dropped_spans === 'number') return entry.dropped_spans;
-    const sdk = typeof entry.msg === 'string' ? /Dropped (\d+) spans/.exec(entry.msg) : null;
-    return sdk ? Number(sdk[1]) : 0;
-  } catch {
-    return 0;
   }
 }
 
