@@ -20,7 +20,7 @@ export async function gatewayCommand(options: GatewayOptions): Promise<void> {
   const config = gatewayConfig(catalog, stateDir(), { port: options.port, host: options.host });
   const log = createLogger('gateway');
   const tracing = await startTracing('pyairtable-gateway', log);
-  const gateway = await startGateway(config, tracing.tracer, log);
+  const gateway = await startGateway(config, tracing.tracer, log, () => tracing.spansDropped());
   process.stdout.write(`gateway ${gateway.url}\n`);
   log.info({ url: gateway.url, traces_exporter: tracing.config.exporter, sampler: tracing.config.sampler, ratio: tracing.config.samplerRatio }, 'gateway started');
   onTerminationSignal(async (signal) => {

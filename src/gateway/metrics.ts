@@ -29,9 +29,13 @@ export class GatewayMetrics {
   readonly upstreamRejected: Counter<'service' | 'reason'>;
   readonly upstreamRetries: Counter<'service'>;
   readonly inFlight: Gauge;
+  readonly spansDropped: Counter;
 
-  /** @param inFlight read at scrape time, so the hot path only counts (no gauge update per request). */
-  constructor(buckets: readonly number[], inFlight: () => number = () => 0) {
+  /**
+   * @param inFlight read at scrape time, so the hot path only counts (no gauge update per request).
+   * @param spansDropped the tracing side's running total, read at scrape time as well.
+   */
+  constructor(buckets: readonly number[], inFlight: () => number = () => 0, spansDropped: () => number = () => 0) {
     this.openMetricsRegistry.setContentType(OPENMETRICS);
     // Not prom-client's global registry: each metric goes into both of these, by the loop below.
     const registers: Registry[] = [];
@@ -85,10 +89,19 @@ export class GatewayMetrics {
         this.set(inFlight());
       },
     });
+    this.spansDropped = new Counter({
+      name: 'gateway_spans_dropped_total',
+      help: 'Sampled spans dropped unexported because the span export worker fell behind (OTEL_BSP_MAX_QUEUE_SIZE spans waiting).',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(spansDropped());
+      },
+    });
     // A registry renders any object with prom-client's get(); its types only admit prom-client's own.
     const histograms = [this.serverDuration, this.clientDuration] as unknown as Metric[];
     for (const registry of [this.textRegistry, this.openMetricsRegistry as unknown as Registry]) {
-      for (const metric of [...histograms, this.circuitState, this.rateLimited, this.authFailures, this.upstreamRejected, this.upstreamRetries, this.inFlight]) registry.registerMetric(metric);
+      for (const metric of [...histograms, this.circuitState, this.rateLimited, this.authFailures, this.upstreamRejected, this.upstreamRetries, this.inFlight, this.spansDropped]) registry.registerMetric(metric);
       collectDefaultMetrics({ register: registry });
       // Gauges named like counters: `promtool check metrics` rejects them, and they say little.
       for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(name);

@@ -28,11 +28,11 @@ export interface RunningGateway {
 }
 
 /** Builds the gateway from its config and starts listening. */
-export async function startGateway(config: GatewayConfig, tracer: Tracer, log: Logger): Promise<RunningGateway> {
+export async function startGateway(config: GatewayConfig, tracer: Tracer, log: Logger, spansDropped: () => number = () => 0): Promise<RunningGateway> {
   const { catalog } = config;
   const secrets = await loadOrCreateSecrets(config.stateDir);
   let inFlight = 0;
-  const metrics = new GatewayMetrics(requestDurationBuckets(catalog.histogramBuckets, catalog.latencyThresholdsSeconds), () => inFlight);
+  const metrics = new GatewayMetrics(requestDurationBuckets(catalog.histogramBuckets, catalog.latencyThresholdsSeconds), () => inFlight, spansDropped);
   metrics.initialise(
     catalog.services.map((service) => service.id),
     AUTH_FAILURE_REASONS,

@@ -22,6 +22,8 @@ import { WorkerSpanProcessor } from './worker-span-processor.js';
 export interface Tracing {
   readonly tracer: Tracer;
   readonly config: TracingConfig;
+  /** Sampled spans dropped so far because the export worker fell behind. */
+  spansDropped(): number;
   /** Flushes buffered spans and stops exporting. */
   shutdown(): Promise<void>;
 }
@@ -48,6 +50,7 @@ export async function startTracing(serviceName: string, log: Logger, env: NodeJS
   return {
     tracer: trace.getTracer('pyairtable-sre', '0.1.0'),
     config,
+    spansDropped: () => processors.reduce((total, processor) => total + (processor instanceof WorkerSpanProcessor ? processor.spansDropped : 0), 0),
     shutdown: () => sdk.shutdown(),
   };
 }

@@ -48,7 +48,9 @@ export class WorkerSpanProcessor implements SpanProcessor {
   /** Spans posted to the worker that it has not read yet. */
   private unread = 0;
   private dropping = false;
+  /** Dropped since the last report, and in all. */
   private dropped = 0;
+  private droppedTotal = 0;
   private nextRequestId = 1;
   private failure: Error | undefined;
   private closed = false;
@@ -79,6 +81,11 @@ export class WorkerSpanProcessor implements SpanProcessor {
     });
   }
 
+  /** Sampled spans dropped so far because the worker had fallen behind. */
+  get spansDropped(): number {
+    return this.droppedTotal;
+  }
+
   onStart(): void {
     // Nothing to do until a span ends.
   }
@@ -89,6 +96,7 @@ export class WorkerSpanProcessor implements SpanProcessor {
     if (this.dropping || this.unread + this.batch.size >= this.config.maxQueueSize) {
       this.dropping = true;
       this.dropped++;
+      this.droppedTotal++;
       return;
     }
     this.batch.write(span, this.resourceId(span.resource), this.scopeId(span.instrumentationScope));

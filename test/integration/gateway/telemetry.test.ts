@@ -7,7 +7,7 @@ import { leLabel } from '../../../src/gateway/buckets.js';
 import { EXPORT_WORKER_NICE } from '../../../src/telemetry/span-export-messages.js';
 import { testCatalog } from '../../helpers/catalog.js';
 import { waitFor } from '../../helpers/wait.js';
-import { metricsText } from '../../helpers/http.js';
+import { metricsText, sampleValue } from '../../helpers/http.js';
 import { OtlpReceiver } from '../../helpers/otlp-receiver.js';
 import { startStack, type Stack } from '../../helpers/processes.js';
 import { stackSecrets } from '../../helpers/secrets.js';
@@ -127,5 +127,26 @@ describe('the span export worker', () => {
     expect(lowered).toHaveLength(1);
     expect(lowered[0]?.[0]).not.toBe(pid);
     expect(threadNiceValues(pid).get(pid)).toBe(getPriority(process.pid));
+  });
+});
+
+describe('spans the export worker could not take', () => {
+  it('are dropped past OTEL_BSP_MAX_QUEUE_SIZE and counted in gateway_spans_dropped_total', async () => {
+    // A queue of one: a request's client span waits to be posted, so its server span finds the queue full.
+    const small = await startStack(await testCatalog(), {
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_BSP_MAX_QUEUE_SIZE: '1',
+      OTEL_TRACES_SAMPLER: 'parentbased_always_on',
+    });
+    try {
+      const key = stackSecrets(small.catalog.dir).apiKey;
+      expect(sampleValue(await metricsText(small.gatewayUrl), 'gateway_spans_dropped_total', {})).toBe(0);
+      expect((await fetch(`${small.gatewayUrl}/api/users/u-1`, { headers: { 'x-api-key': key } })).status).toBe(200);
+      expect(sampleValue(await metricsText(small.gatewayUrl), 'gateway_spans_dropped_total', {})).toBe(1);
+    } finally {
+      await small.stop();
+    }
   });
 });

@@ -57,12 +57,14 @@ describe('the worker span processor', () => {
     const span = sampledSpan();
     for (let i = 0; i < 1_000; i++) processor.onEnd(span);
     expect(dropped).toEqual([]);
+    expect(processor.spansDropped).toBe(1_000 - 128);
     await processor.forceFlush();
     expect(dropped).toEqual([1_000 - 128]);
 
     for (let i = 0; i < 100; i++) processor.onEnd(span);
     await processor.forceFlush();
     expect(dropped).toEqual([1_000 - 128]);
+    expect(processor.spansDropped).toBe(1_000 - 128);
     await processor.shutdown();
   });
 });
