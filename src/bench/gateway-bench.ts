@@ -104,6 +104,13 @@ async function main(): Promise<void> {
   if (PINNING) pinProcess(process.pid, PINNING.rest);
   try {
     const env = { SRE_STATE_DIR: dir, GATEWAY_ACCESS_LOG: 'errors', LOG_LEVEL: 'warn' };
+    // A proxy program (bare, fastify) on the system's port in front of the simulated airtable-domain.
+    const startProxy = async (system: System, program: string, ipc = false): Promise<BenchProcess> => {
+      const proxy = await startNode(system.id, [program, String(system.port), String(upstreamPort), '/api/airtable', '/api/v1/airtable'], `http://127.0.0.1:${system.port}/`, {}, { ipc, cpuList: PINNING?.proxy });
+      processes.push(proxy);
+      system.pid = proxy.child.pid;
+      return proxy;
+    };
     // A gateway that dropped spans under load exported less than its sampling says; its log says so.
     const spansDropped: Record<string, number> = {};
     const simulator = await startNode('simulator', ['bin/sre.js', 'simulate', '--catalog', catalogFile], `http://127.0.0.1:${adminPort}/healthz`, env, { cpuList: PINNING?.rest });
@@ -112,9 +119,7 @@ async function main(): Promise<void> {
     for (const system of systems) {
       const url = `http://127.0.0.1:${system.port}/`;
       if (system.id === 'bare' || system.id === 'fastify') {
-        const proxy = await startNode(system.id, [`dist/bench/${system.id}-proxy.js`, String(system.port), String(upstreamPort), '/api/airtable', '/api/v1/airtable'], url, {}, { cpuList: PINNING?.proxy });
-        processes.push(proxy);
-        system.pid = proxy.child.pid;
+        await startProxy(system, `dist/bench/${system.id}-proxy.js`);
         continue;
       }
       const ratio = { 'gateway-0': '0', 'gateway-10': '0.1', 'gateway-100': '1' }[system.id] ?? '0';
@@ -167,18 +172,14 @@ async function main(): Promise<void> {
     // extra is the median gap measured so far at this rate (larger than at full load, where batching
     // hides part of it), so it settles as rounds accumulate.
     const calibration: System = { id: 'bare-spinning', label: 'bare proxy + extra CPU', port: calibrationPort };
-    const spinning = await startNode(calibration.id, ['dist/bench/bare-proxy.js', String(calibration.port), String(upstreamPort), '/api/airtable', '/api/v1/airtable'], `http://127.0.0.1:${calibration.port}/`, {}, { ipc: true, cpuList: PINNING?.proxy });
-    processes.push(spinning);
-    calibration.pid = spinning.child.pid;
+    const spinning = await startProxy(calibration, 'dist/bench/bare-proxy.js', true);
     // The floor: the same load straight to the simulator, no proxy. Its p99, and how far it moves from
     // round to round, say how fine a p99 difference this host can tell at all.
     const simulatorAlone: System = { id: 'simulator-alone', label: 'simulator, no proxy', port: upstreamPort, path: '/api/v1/airtable/ping', pid: simulator.child.pid };
     // The resolution: the same bare proxy in a second process, warmed up alike. Any p99 gap between
     // the two is the host's, and says how small a gap a run can tell from nothing.
     const twin: System = { id: 'bare-twin', label: 'bare proxy, second process', port: twinPort };
-    const twinProcess = await startNode(twin.id, ['dist/bench/bare-proxy.js', String(twin.port), String(upstreamPort), '/api/airtable', '/api/v1/airtable'], `http://127.0.0.1:${twin.port}/`, {}, { cpuList: PINNING?.proxy });
-    processes.push(twinProcess);
-    twin.pid = twinProcess.child.pid;
+    await startProxy(twin, 'dist/bench/bare-proxy.js');
     const fixedSystems = [bareSystem, gatewayTen, calibration, twin, simulatorAlone];
     const fixed: Record<string, LoadResult[]> = Object.fromEntries(fixedSystems.map((s) => [s.id, []]));
     const fixedCpu: Record<string, number[]> = Object.fromEntries(fixedSystems.map((s) => [s.id, []]));

@@ -29,7 +29,7 @@ export interface SpanExportEvents {
  * event loop, which every proxied request waits on, then pays neither OTLP serialization nor
  * the export requests, and never blocks for a batch.
  *
- * The worker runs at the lowest priority, so under sustained load it can fall behind. Spans it
+ * The worker runs below the event loop's priority, so under sustained load it can fall behind. Spans it
  * has not read yet count against the SDK's queue bound (OTEL_BSP_MAX_QUEUE_SIZE) here as they do
  * in its BatchSpanProcessor: past it new spans are dropped, as the SDK drops them, rather than
  * piling up in the message port, until the worker has read down to half the bound.
@@ -48,9 +48,9 @@ export class WorkerSpanProcessor implements SpanProcessor {
   /** Spans posted to the worker that it has not read yet. */
   private unread = 0;
   private dropping = false;
-  /** Dropped since the last report, and in all. */
-  private dropped = 0;
+  /** Dropped in all, and as many of those as have been reported. */
   private droppedTotal = 0;
+  private droppedReported = 0;
   private nextRequestId = 1;
   private failure: Error | undefined;
   private closed = false;
@@ -95,7 +95,6 @@ export class WorkerSpanProcessor implements SpanProcessor {
     if (this.closed || this.failure !== undefined || (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
     if (this.dropping || this.unread + this.batch.size >= this.config.maxQueueSize) {
       this.dropping = true;
-      this.dropped++;
       this.droppedTotal++;
       return;
     }
@@ -186,8 +185,9 @@ export class WorkerSpanProcessor implements SpanProcessor {
 
   private reportDropped(): void {
     this.dropping = false;
-    if (this.dropped > 0) this.events.onDropped(this.dropped);
-    this.dropped = 0;
+    const count = this.droppedTotal - this.droppedReported;
+    this.droppedReported = this.droppedTotal;
+    if (count > 0) this.events.onDropped(count);
   }
 
   private async ask(type: 'flush' | 'shutdown'): Promise<void> {
