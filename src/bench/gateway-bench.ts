@@ -5,6 +5,9 @@ import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { processCpuSeconds } from './cpu-time.js';
 import { droppedSpansIn } from './dropped-spans.js';
+import { p99AtFixedRate, type FixedRateResult } from './fixed-rate.js';
+import { median } from './median-interval.js';
+import { inRoundOrder } from './round-order.js';
 import { vegetaRate, wrkMax, type LoadResult } from './load.js';
 import { freePorts } from '../net/free-ports.js';
 import { GATEWAY_NODE_FLAGS } from '../gateway/node-flags.js';
@@ -16,10 +19,11 @@ import { cpuLayoutFromEnv, pinProcess } from './cpu-pinning.js';
  * (b) fastify + @fastify/http-proxy, (c) this gateway with metrics and auth on, at 0 %, 10 % and
  * 100 % trace sampling (exported over OTLP to a local sink). Systems are interleaved round by
  * round so that drift on a shared, noisy machine hits all of them alike; medians are reported.
- * At the fixed rate three more systems run beside bare and gateway: the bare proxy spinning for the
- * gateway's extra CPU per request, which tells how much of the p99 gap that CPU alone explains; the
- * bare proxy in a second process, whose gap to the first is the smallest gap a run can resolve; and
- * the simulator with no proxy in front, the floor of p99 on this host and its noise.
+ * At the fixed rate (half the bare proxy's maximum) the systems take turns in windows of a second
+ * from one warm load generator, and each is judged by its windows' p99 against bare's of the same
+ * cycle (fixed-rate.ts). Two more systems run there beside bare and gateway: the bare proxy in a
+ * second process, whose gap to the first is the smallest gap a run can resolve, and the simulator
+ * with no proxy in front, the floor of p99 on this host and its noise.
  * With BENCH_PIN=1 each proxy has a core of its own and everything else the others (cpu-pinning.ts).
  */
 // Many short rounds rather than a few long ones: the neighbours on a shared host come and go
@@ -37,6 +41,20 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 // 0-5 and 1-12 a run in both after that). Every measured run ends the same way, so the warm-up must too.
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 30);
 const WARMUP_RUNS = Math.max(1, Math.round(WARMUP_SECONDS / SECONDS));
+// The fixed-rate phase: windows short enough that a system's and bare's windows of one cycle meet
+// the same neighbours, long enough to hold a p99 (3 000 requests at 3 000 req/s, 30 above the p99).
+const WINDOW_SECONDS = Number(process.env.BENCH_WINDOW_SECONDS ?? 1);
+const CYCLES = Number(process.env.BENCH_CYCLES ?? 40);
+// Before each window, load that is not measured (time-sliced-load.ts says why).
+const LEAD_IN_SECONDS = Number(process.env.BENCH_LEAD_IN_SECONDS ?? 0.5);
+const CONFIDENCE = 0.9;
+// Every proxy runs with V8's memory reducer off. Between its turns each sits idle for seconds,
+// which under steady load it never is, and V8 answers idleness by shrinking the heap: the gateway's
+// committed heap went from 167 to 38 MB in one 42 ms mark-compact, and its next turns paid for
+// regrowing the young generation (at 3 000 req/s, 20 cycles, beside a bare proxy with the reducer
+// on: p99 gap to bare +0.71 ms, interval -0.08 to +5.77, against +0.03, -0.73 to +0.58 with the
+// gateway's reducer off). Under 60 s of steady load the gateway ran no mark-compact at all.
+const STEADY_STATE_FLAGS = ['--no-memory-reducer'];
 const PATH = '/api/airtable/ping';
 const VEGETA = resolve('.tools/bin/vegeta');
 const PINNING = cpuLayoutFromEnv(process.env);
@@ -62,8 +80,8 @@ async function main(): Promise<void> {
     simulator: { admin: string };
     services: { id: string; upstream: string; simulation: { latency: unknown } }[];
   };
-  // The simulator admin, the five systems, the sink, the spinning and the twin bare proxies.
-  const pool = await freePorts(catalog.services.length + 9);
+  // The simulator admin, the five systems, the sink and the twin bare proxy.
+  const pool = await freePorts(catalog.services.length + 8);
   const nextPort = (): number => {
     const port = pool.pop();
     if (port === undefined) throw new Error('port pool exhausted');
@@ -93,7 +111,6 @@ async function main(): Promise<void> {
   writeFileSync(catalogFile, stringify(catalog));
 
   const sinkPort = nextPort();
-  const calibrationPort = nextPort();
   const twinPort = nextPort();
   const processes: BenchProcess[] = [];
   const stopAll = async (): Promise<void> => {
@@ -105,8 +122,8 @@ async function main(): Promise<void> {
   try {
     const env = { SRE_STATE_DIR: dir, GATEWAY_ACCESS_LOG: 'errors', LOG_LEVEL: 'warn' };
     // A proxy program (bare, fastify) on the system's port in front of the simulated airtable-domain.
-    const startProxy = async (system: System, program: string, ipc = false): Promise<BenchProcess> => {
-      const proxy = await startNode(system.id, [program, String(system.port), String(upstreamPort), '/api/airtable', '/api/v1/airtable'], `http://127.0.0.1:${system.port}/`, {}, { ipc, cpuList: PINNING?.proxy });
+    const startProxy = async (system: System, program: string): Promise<BenchProcess> => {
+      const proxy = await startNode(system.id, [...STEADY_STATE_FLAGS, program, String(system.port), String(upstreamPort), '/api/airtable', '/api/v1/airtable'], `http://127.0.0.1:${system.port}/`, {}, { cpuList: PINNING?.proxy });
       processes.push(proxy);
       system.pid = proxy.child.pid;
       return proxy;
@@ -124,7 +141,7 @@ async function main(): Promise<void> {
       }
       const ratio = { 'gateway-0': '0', 'gateway-10': '0.1', 'gateway-100': '1' }[system.id] ?? '0';
       spansDropped[system.id] = 0;
-      const gateway = await startNode(system.id, [...GATEWAY_NODE_FLAGS, 'bin/sre.js', 'gateway', '--catalog', catalogFile, '--port', String(system.port)], `${url}healthz`, {
+      const gateway = await startNode(system.id, [...GATEWAY_NODE_FLAGS, ...STEADY_STATE_FLAGS, 'bin/sre.js', 'gateway', '--catalog', catalogFile, '--port', String(system.port)], `${url}healthz`, {
         ...env,
         OTEL_TRACES_EXPORTER: 'otlp',
         OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}`,
@@ -166,55 +183,21 @@ async function main(): Promise<void> {
     const halfRate = vegetaMax.requestsPerSecond / 2;
     log(`\nbare proxy maximum under vegeta (${CONNECTIONS} workers): ${vegetaMax.requestsPerSecond.toFixed(0)} req/s`);
     log(`p99 at half of it (${halfRate.toFixed(0)} req/s, constant arrival rate, vegeta)`);
-    const atHalfRate = (system: System): Promise<{ result: LoadResult; cpuMicros: number }> => withCpuPerRequest(system, () => vegetaRate(VEGETA, url(system), headers, halfRate, SECONDS, undefined, PINNING?.rest));
-    // A bare proxy made to spin for the gateway's extra CPU per request at this rate: what that CPU
-    // alone costs in p99 here, beside whatever else the gateway adds (pauses, a second thread). The
-    // extra is the median gap measured so far at this rate (larger than at full load, where batching
-    // hides part of it), so it settles as rounds accumulate.
-    const calibration: System = { id: 'bare-spinning', label: 'bare proxy + extra CPU', port: calibrationPort };
-    const spinning = await startProxy(calibration, 'dist/bench/bare-proxy.js', true);
     // The floor: the same load straight to the simulator, no proxy. Its p99, and how far it moves from
-    // round to round, say how fine a p99 difference this host can tell at all.
-    const simulatorAlone: System = { id: 'simulator-alone', label: 'simulator, no proxy', port: upstreamPort, path: '/api/v1/airtable/ping', pid: simulator.child.pid };
+    // window to window, say how fine a p99 difference this host can tell at all.
+    const simulatorAlone: System = { id: 'simulator-alone', label: 'simulator, no proxy', port: upstreamPort, path: '/api/v1/airtable/ping' };
     // The resolution: the same bare proxy in a second process, warmed up alike. Any p99 gap between
     // the two is the host's, and says how small a gap a run can tell from nothing.
     const twin: System = { id: 'bare-twin', label: 'bare proxy, second process', port: twinPort };
     await startProxy(twin, 'dist/bench/bare-proxy.js');
-    const fixedSystems = [bareSystem, gatewayTen, calibration, twin, simulatorAlone];
-    const fixed: Record<string, LoadResult[]> = Object.fromEntries(fixedSystems.map((s) => [s.id, []]));
-    const fixedCpu: Record<string, number[]> = Object.fromEntries(fixedSystems.map((s) => [s.id, []]));
-    const cpuGaps: number[] = [];
-    const spinMicros = (): number => Math.max(0, Math.round(median(cpuGaps)));
-    const spinningLabel = (micros: number): string => `bare proxy + ${micros} us CPU`;
-    const spinPerRound: number[] = [];
-    const recordGap = (bareMicros: number, gatewayMicros: number): void => {
-      cpuGaps.push(gatewayMicros - bareMicros);
-      spinning.child.send({ extraCpuMicros: spinMicros() });
-    };
-    await maxLoad(calibration);
     await sequence(WARMUP_RUNS, () => maxLoad(twin));
-    const firstBare = await atHalfRate(bareSystem);
-    recordGap(firstBare.cpuMicros, (await atHalfRate(gatewayTen)).cpuMicros);
-    await atHalfRate(calibration);
-    for (let round = 1; round <= ROUNDS; round++) {
-      for (const system of inRoundOrder(fixedSystems, round)) {
-        const { result, cpuMicros } = await atHalfRate(system);
-        fixed[system.id]?.push(result);
-        fixedCpu[system.id]?.push(cpuMicros);
-        if (system === calibration) spinPerRound.push(spinMicros());
-        const label = system === calibration ? spinningLabel(spinMicros()) : system.label;
-        log(`round ${round} ${label.padEnd(30)} p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms  cpu ${cpuMicros.toFixed(1)} us/req  errors ${(result.errorRatio * 100).toFixed(2)} %`);
-      }
-      recordGap(fixedCpu.bare?.at(-1) ?? 0, fixedCpu['gateway-10']?.at(-1) ?? 0);
+    const fixedSystems = [bareSystem, gatewayTen, twin, simulatorAlone];
+    const plan = { rate: halfRate, windowSeconds: WINDOW_SECONDS, leadInSeconds: LEAD_IN_SECONDS, cycles: CYCLES };
+    const fixed = await p99AtFixedRate(fixedSystems.map((s) => ({ id: s.id, url: url(s), pid: s.pid })), { vegeta: VEGETA, headers, plan, confidence: CONFIDENCE, cpuList: PINNING?.rest });
+    const fixedOf = (system: System): FixedRateResult => fixed[fixedSystems.indexOf(system)] as FixedRateResult;
+    for (let cycle = 0; cycle < CYCLES; cycle++) {
+      log(`cycle ${String(cycle + 1).padStart(2)} p99 ms: ${fixedSystems.map((s) => `${s.id} ${(fixedOf(s).windows[cycle]?.p99Ms ?? Number.NaN).toFixed(2)}`).join('  ')}`);
     }
-    const calibrationLabel = spinningLabel(median(spinPerRound));
-    const fixedBare = medians(fixed.bare ?? []);
-    const fixedGateway = medians(fixed['gateway-10'] ?? []);
-    const fixedSpinning = medians(fixed[calibration.id] ?? []);
-    const floorP99 = (fixed[simulatorAlone.id] ?? []).map((result) => result.p99Ms);
-    const floor = { p99_ms: round2(median(floorP99)), p99_ms_min: round2(Math.min(...floorP99)), p99_ms_max: round2(Math.max(...floorP99)) };
-    const fixedCpuMicros = (id: string): number => round1(median(fixedCpu[id] ?? []));
-
     const rows = systems.map((s) => {
       const m = summary[s.id] ?? medians([]);
       const cpuMicros = median(cpu[s.id] ?? []);
@@ -231,14 +214,21 @@ async function main(): Promise<void> {
     };
     const throughputRatio = (x: LoadResult, y: LoadResult): number => x.requestsPerSecond / y.requestsPerSecond;
     const roundRatio = (a: readonly LoadResult[] | undefined, b: readonly LoadResult[] | undefined): number => round2(median(pairs(a, b).map(([x, y]) => throughputRatio(x, y))));
-    const p99Gap = (a: readonly LoadResult[] | undefined, b: readonly LoadResult[] | undefined): number => round2(median(pairs(a, b).map(([x, y]) => x.p99Ms - y.p99Ms)));
     const targets = [
       { target: 'sampling 0 % >= 1.0x fastify-http-proxy', value: rows[2]?.vs_fastify ?? 0, met: (rows[2]?.vs_fastify ?? 0) >= 1.0, rounds_met: perRound(max['gateway-0'], max.fastify, (x, y) => throughputRatio(x, y) >= 1.0), median_of_rounds: roundRatio(max['gateway-0'], max.fastify) },
       { target: 'sampling 0 % >= 0.85x bare proxy', value: rows[2]?.vs_bare ?? 0, met: (rows[2]?.vs_bare ?? 0) >= 0.85, rounds_met: perRound(max['gateway-0'], max.bare, (x, y) => throughputRatio(x, y) >= 0.85), median_of_rounds: roundRatio(max['gateway-0'], max.bare) },
       { target: 'sampling 100 % >= 0.6x bare proxy', value: rows[4]?.vs_bare ?? 0, met: (rows[4]?.vs_bare ?? 0) >= 0.6, rounds_met: perRound(max['gateway-100'], max.bare, (x, y) => throughputRatio(x, y) >= 0.6), median_of_rounds: roundRatio(max['gateway-100'], max.bare) },
-      { target: 'sampling 10 %: p99 within 1 ms of bare at half its max rate', value: round2(fixedGateway.p99Ms - fixedBare.p99Ms), met: fixedGateway.p99Ms - fixedBare.p99Ms <= 1, rounds_met: perRound(fixed['gateway-10'], fixed.bare, (x, y) => x.p99Ms - y.p99Ms <= 1), median_of_rounds: p99Gap(fixed['gateway-10'], fixed.bare) },
-    ];
-    const twinGap = { p99_ms: round2(medians(fixed[twin.id] ?? []).p99Ms), median_of_rounds_gap_ms: p99Gap(fixed[twin.id], fixed.bare), rounds_within_1_ms: perRound(fixed[twin.id], fixed.bare, (x, y) => Math.abs(x.p99Ms - y.p99Ms) <= 1) };
+    ].map((t) => ({ ...t, verdict: t.met ? 'met' : 'missed' }));
+    // The p99 target is judged on the interval of the gateway's median gap to bare: met when all of
+    // it lies within 1 ms, missed when none of it does, and otherwise not decided by this run.
+    const gatewayGap = fixedOf(gatewayTen).gapToFirst;
+    const p99Verdict = gatewayGap.high <= 1 ? 'met' : gatewayGap.low > 1 ? 'missed' : 'undecided';
+    targets.push({ target: 'sampling 10 %: p99 within 1 ms of bare at half its max rate', value: round2(gatewayGap.median), met: p99Verdict === 'met', verdict: p99Verdict, rounds_met: `${fixedOf(gatewayTen).gapsMs.filter((gap) => gap <= 1).length}/${CYCLES}`, median_of_rounds: round2(gatewayGap.median) });
+    const gapText = (system: System): string => {
+      const { median: gap, low, high, confidence } = fixedOf(system).gapToFirst;
+      return `gap to bare ${signed(gap)} ms (${Math.round(confidence * 100)} % interval ${signed(low)} to ${signed(high)})`;
+    };
+    const floorP99 = fixedOf(simulatorAlone).windows.map((window) => window.p99Ms);
     // How busy the neighbours were: the bare proxy does the same work every round, so the spread of
     // its CPU time per request is the host's, not the code's.
     const bareCpu = cpu.bare ?? [];
@@ -246,14 +236,15 @@ async function main(): Promise<void> {
     log('\nmedians');
     log(`${'system'.padEnd(32)}${'req/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'x bare'.padStart(9)}${'x fastify'.padStart(11)}${'cpu us/req'.padStart(12)}${'cpu x bare'.padStart(12)}`);
     for (const row of rows) log(`${row.system.padEnd(32)}${row.requests_per_second.toFixed(0).padStart(9)}${row.p50_ms.toFixed(2).padStart(9)}${row.p99_ms.toFixed(2).padStart(9)}${row.vs_bare.toFixed(2).padStart(9)}${row.vs_fastify.toFixed(2).padStart(11)}${row.cpu_us_per_request.toFixed(1).padStart(12)}${row.cpu_vs_bare.toFixed(2).padStart(12)}`);
-    log(`at ${halfRate.toFixed(0)} req/s:`);
-    for (const [system, id, result] of [[bareSystem.label, bareSystem.id, fixedBare], [gatewayTen.label, gatewayTen.id, fixedGateway], [calibrationLabel, calibration.id, fixedSpinning]] as const) {
-      log(`  ${system.padEnd(30)} p99 ${result.p99Ms.toFixed(2).padStart(6)} ms  cpu ${fixedCpuMicros(id).toFixed(1).padStart(6)} us/req`);
+    log(`at ${halfRate.toFixed(0)} req/s, ${CYCLES} windows of ${WINDOW_SECONDS} s each (medians of the windows' p99; pooled: one p99 over all of a system's requests):`);
+    for (const system of fixedSystems) {
+      const result = fixedOf(system);
+      const cpuText = Number.isNaN(result.cpuMicros) ? ''.padEnd(19) : `cpu ${result.cpuMicros.toFixed(1).padStart(6)} us/req`;
+      const note = system === twin ? ': what this host can resolve' : system === simulatorAlone ? `: the floor (${round2(Math.min(...floorP99))}-${round2(Math.max(...floorP99))} ms over the windows)` : '';
+      log(`  ${system.label.padEnd(30)} p99 ${result.p99Ms.toFixed(2).padStart(6)} ms  pooled ${result.pooledP99Ms.toFixed(2).padStart(6)} ms  ${cpuText}${system === bareSystem ? '' : `  ${gapText(system)}${note}`}`);
     }
-    log(`  ${twin.label.padEnd(30)} p99 ${twinGap.p99_ms.toFixed(2).padStart(6)} ms  cpu ${fixedCpuMicros(twin.id).toFixed(1).padStart(6)} us/req  (gap to the first: rounds' median ${twinGap.median_of_rounds_gap_ms} ms, within 1 ms in ${twinGap.rounds_within_1_ms} rounds: what this host can resolve)`);
-    log(`  ${simulatorAlone.label.padEnd(30)} p99 ${floor.p99_ms.toFixed(2).padStart(6)} ms  (${floor.p99_ms_min}-${floor.p99_ms_max} ms over the rounds: the floor, and its noise)`);
     log('\ntargets');
-    for (const t of targets) log(`${t.met ? 'met    ' : 'MISSED '} ${t.target}: ${t.value} (holds in ${t.rounds_met} rounds; median of the rounds' own ${t.target.includes('p99') ? 'gaps' : 'ratios'} ${t.median_of_rounds})`);
+    for (const t of targets) log(`${t.verdict === 'met' ? 'met      ' : t.verdict.toUpperCase().padEnd(9)} ${t.target}: ${t.value} (holds in ${t.rounds_met} ${t.target.includes('p99') ? `windows; ${gapText(gatewayTen)}` : `rounds; median of the rounds' own ratios ${t.median_of_rounds}`})`);
     log(`host noise: the bare proxy's CPU time per request ranged ${hostNoise.bare_cpu_us_per_request_min}-${hostNoise.bare_cpu_us_per_request_max} us over the rounds`);
     const dropped = systems.filter((s) => s.id.startsWith('gateway-')).map((s) => `${s.label}: ${spansDropped[s.id] ?? 0}`);
     log(`spans dropped, as the gateways logged them: ${dropped.join(', ')}${Object.values(spansDropped).some((n) => n > 0) ? ' (those gateways exported fewer spans than their sampling asked for)' : ''}`);
@@ -261,21 +252,12 @@ async function main(): Promise<void> {
     mkdirSync('bench', { recursive: true });
     writeFileSync(
       'bench/results.json',
-      `${JSON.stringify({ date: new Date().toISOString(), machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version }, config: { rounds: ROUNDS, seconds: SECONDS, warmup_runs: WARMUP_RUNS, connections: CONNECTIONS, path: PATH, pinned: PINNING ?? false }, host_noise: hostNoise, spans_dropped: spansDropped, max_throughput: rows, fixed_rate: { bare_vegeta_max: round1(vegetaMax.requestsPerSecond), rate: round1(halfRate), bare_p99_ms: round2(fixedBare.p99Ms), gateway_10_p99_ms: round2(fixedGateway.p99Ms), bare_cpu_us_per_request: fixedCpuMicros('bare'), gateway_10_cpu_us_per_request: fixedCpuMicros('gateway-10'), bare_spinning: { extra_cpu_us_per_round: spinPerRound, p99_ms: round2(fixedSpinning.p99Ms), cpu_us_per_request: fixedCpuMicros(calibration.id) }, bare_twin: twinGap, simulator_alone: floor }, targets, runs: { max, fixed } }, null, 2)}\n`,
+      `${JSON.stringify({ date: new Date().toISOString(), machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version }, config: { rounds: ROUNDS, seconds: SECONDS, warmup_runs: WARMUP_RUNS, connections: CONNECTIONS, path: PATH, pinned: PINNING ?? false }, host_noise: hostNoise, spans_dropped: spansDropped, max_throughput: rows, fixed_rate: { bare_vegeta_max: round1(vegetaMax.requestsPerSecond), rate: round1(halfRate), window_seconds: WINDOW_SECONDS, lead_in_seconds: LEAD_IN_SECONDS, cycles: CYCLES, systems: fixed.map(fixedRateSummary) }, targets, runs: { max, fixed: Object.fromEntries(fixed.map((result) => [result.id, result.windows])) } }, null, 2)}\n`,
     );
     log('\nwritten: bench/results.json');
   } finally {
     await stopAll();
   }
-}
-
-/**
- * The systems in the order they run in a round: as listed in odd rounds, reversed in even ones, so
- * that no system always runs first, or always after the same neighbour. With a fixed order the twin
- * bare proxy, always fourth, read p99 1.1-4.2 ms below the bare proxy, always first.
- */
-function inRoundOrder<T>(systems: readonly T[], round: number): readonly T[] {
-  return round % 2 === 1 ? systems : [...systems].reverse();
 }
 
 /** Runs a load against `system` and charges the CPU its process used meanwhile to each request. */
@@ -295,11 +277,6 @@ function url(system: System): string {
   return `http://127.0.0.1:${system.port}${system.path ?? PATH}`;
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? Number.NaN : (sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN) / 2 + (sorted[Math.ceil((sorted.length - 1) / 2)] ?? Number.NaN) / 2;
-}
-
 function medians(results: readonly LoadResult[]): LoadResult {
   return {
     requestsPerSecond: median(results.map((r) => r.requestsPerSecond)),
@@ -312,6 +289,19 @@ function medians(results: readonly LoadResult[]): LoadResult {
 
 const round1 = (n: number): number => Math.round(n * 10) / 10;
 const round2 = (n: number): number => Math.round(n * 100) / 100;
+const signed = (n: number): string => `${n > 0 ? '+' : ''}${n.toFixed(2)}`;
+
+function fixedRateSummary(result: FixedRateResult): Record<string, unknown> {
+  const { median: gap, low, high, confidence } = result.gapToFirst;
+  return {
+    id: result.id,
+    p50_ms: round2(result.p50Ms),
+    p99_ms: round2(result.p99Ms),
+    pooled_p99_ms: round2(result.pooledP99Ms),
+    cpu_us_per_request: Number.isNaN(result.cpuMicros) ? null : round1(result.cpuMicros),
+    gap_to_bare_ms: { median: round2(gap), low: round2(low), high: round2(high), confidence: round2(confidence), within_1_ms: `${result.gapsMs.filter((g) => Math.abs(g) <= 1).length}/${result.gapsMs.length}` },
+  };
+}
 
 function log(line: string): void {
   process.stdout.write(`${line}\n`);

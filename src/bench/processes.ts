@@ -10,23 +10,29 @@ export interface BenchProcess {
 }
 
 export interface StartOptions {
-  readonly ipc?: boolean;
   /** taskset CPU list; undefined runs the program wherever the scheduler likes. */
   readonly cpuList?: string | undefined;
   /** Told each line the program writes to stderr, where the gateway logs. */
   readonly onStderrLine?: ((line: string) => void) | undefined;
 }
 
+// A benchmark that dies of an uncaught error skips its own clean-up; its processes must not outlive it.
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /**
  * Starts a node program and waits until `readyUrl` answers (any HTTP status counts as up). With
- * `ipc`, the child gets a message channel (child.send) for settings that change while it runs;
- * with `cpuList`, it runs, threads and all, only on those CPUs from its first instruction.
+ * `cpuList`, it runs, threads and all, only on those CPUs from its first instruction.
  */
-export async function startNode(name: string, args: readonly string[], readyUrl: string, env: NodeJS.ProcessEnv = {}, { ipc = false, cpuList, onStderrLine }: StartOptions = {}): Promise<BenchProcess> {
-  const child = spawn(...onCpus(cpuList, process.execPath, args), { env: { ...process.env, ...env }, stdio: ipc ? ['ignore', 'ignore', 'pipe', 'ipc'] : ['ignore', 'ignore', 'pipe'] });
-  if (onStderrLine && child.stderr) createInterface({ input: child.stderr }).on('line', onStderrLine);
+export async function startNode(name: string, args: readonly string[], readyUrl: string, env: NodeJS.ProcessEnv = {}, { cpuList, onStderrLine }: StartOptions = {}): Promise<BenchProcess> {
+  const child = spawn(...onCpus(cpuList, process.execPath, args), { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  if (onStderrLine) createInterface({ input: child.stderr }).on('line', onStderrLine);
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
+  child.stderr.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   const deadline = Date.now() + 20_000;
