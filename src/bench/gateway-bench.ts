@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { benchSetting } from './bench-settings.js';
 import { processCpuSeconds } from './cpu-time.js';
 import { droppedSpansIn } from './dropped-spans.js';
 import { p99AtFixedRate, type FixedRateResult } from './fixed-rate.js';
@@ -30,23 +31,23 @@ import { cpuLayoutFromEnv, pinProcess } from './cpu-pinning.js';
 // within seconds, and a verdict round by round needs rounds enough to outvote them. With 5 rounds
 // of 5 s, two runs of the same code read 0.78-0.85x bare at 0 % sampling on the medians and 2/5-4/5
 // rounds holding; with 15 of 2 s, four runs read 0.94-0.96x with 11/15-15/15 (2026-11-28, 07:47-08:52).
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const ROUNDS = benchSetting(process.env, 'BENCH_ROUNDS', 15, 'count');
+const SECONDS = benchSetting(process.env, 'BENCH_SECONDS', 2, 'seconds');
+const CONNECTIONS = benchSetting(process.env, 'BENCH_CONNECTIONS', 32, 'count');
 // Long enough for V8 to finish optimizing: with --trace-opt the gateway at 100 % sampling was
 // still compiling after 100 000 requests, about 15 s here. Compilation is CPU the rounds must not pay.
 // Warm-up is several runs, not one: when wrk stops, the requests it had in flight take the
 // client-gone paths, which deoptimize code compiled without them (--trace-deopt after one 15 s run:
 // 23 deopts and 112 recompilations in the gateway's next two 5 s runs, 9 and 62 in the bare proxy's;
 // 0-5 and 1-12 a run in both after that). Every measured run ends the same way, so the warm-up must too.
-const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 30);
+const WARMUP_SECONDS = benchSetting(process.env, 'BENCH_WARMUP_SECONDS', 30, 'seconds');
 const WARMUP_RUNS = Math.max(1, Math.round(WARMUP_SECONDS / SECONDS));
 // The fixed-rate phase: windows short enough that a system's and bare's windows of one cycle meet
 // the same neighbours, long enough to hold a p99 (3 000 requests at 3 000 req/s, 30 above the p99).
-const WINDOW_SECONDS = Number(process.env.BENCH_WINDOW_SECONDS ?? 1);
-const CYCLES = Number(process.env.BENCH_CYCLES ?? 40);
+const WINDOW_SECONDS = benchSetting(process.env, 'BENCH_WINDOW_SECONDS', 1, 'seconds');
+const CYCLES = benchSetting(process.env, 'BENCH_CYCLES', 40, 'count');
 // Before each window, load that is not measured (time-sliced-load.ts says why).
-const LEAD_IN_SECONDS = Number(process.env.BENCH_LEAD_IN_SECONDS ?? 0.5);
+const LEAD_IN_SECONDS = benchSetting(process.env, 'BENCH_LEAD_IN_SECONDS', 0.5, 'secondsOrZero');
 const CONFIDENCE = 0.9;
 // Every proxy runs with V8's memory reducer off. Between its turns each sits idle for seconds,
 // which under steady load it never is, and V8 answers idleness by shrinking the heap: the gateway's
@@ -236,7 +237,7 @@ async function main(): Promise<void> {
     log('\nmedians');
     log(`${'system'.padEnd(32)}${'req/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'x bare'.padStart(9)}${'x fastify'.padStart(11)}${'cpu us/req'.padStart(12)}${'cpu x bare'.padStart(12)}`);
     for (const row of rows) log(`${row.system.padEnd(32)}${row.requests_per_second.toFixed(0).padStart(9)}${row.p50_ms.toFixed(2).padStart(9)}${row.p99_ms.toFixed(2).padStart(9)}${row.vs_bare.toFixed(2).padStart(9)}${row.vs_fastify.toFixed(2).padStart(11)}${row.cpu_us_per_request.toFixed(1).padStart(12)}${row.cpu_vs_bare.toFixed(2).padStart(12)}`);
-    log(`at ${halfRate.toFixed(0)} req/s, ${CYCLES} windows of ${WINDOW_SECONDS} s each (medians of the windows' p99; pooled: one p99 over all of a system's requests):`);
+    log(`at ${halfRate.toFixed(0)} req/s, ${CYCLES} windows of ${WINDOW_SECONDS} s each, after ${LEAD_IN_SECONDS} s of lead-in (medians of the windows' p99; pooled: one p99 over all of a system's requests):`);
     for (const system of fixedSystems) {
       const result = fixedOf(system);
       const cpuText = Number.isNaN(result.cpuMicros) ? ''.padEnd(19) : `cpu ${result.cpuMicros.toFixed(1).padStart(6)} us/req`;
