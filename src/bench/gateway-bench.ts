@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { benchSetting } from './bench-settings.js';
@@ -9,6 +9,7 @@ import { droppedSpansIn } from './dropped-spans.js';
 import { p99AtFixedRate, type FixedRateResult } from './fixed-rate.js';
 import { median } from './median-interval.js';
 import { inRoundOrder } from './round-order.js';
+import { inTemporaryDirectory } from './temporary-directory.js';
 import { vegetaRate, wrkMax, type LoadResult } from './load.js';
 import { freePorts } from '../net/free-ports.js';
 import { GATEWAY_NODE_FLAGS } from '../gateway/node-flags.js';
@@ -69,9 +70,8 @@ interface System {
   pid?: number;
 }
 
-async function main(): Promise<void> {
+async function main(dir: string): Promise<void> {
   if (!existsSync(VEGETA)) throw new Error('vegeta is missing; run scripts/setup (it builds vegeta into .tools/bin)');
-  const dir = mkdtempSync(join(tmpdir(), 'sre-bench-'));
   const apiKey = `sre_${randomBytes(24).toString('base64url')}`;
   mkdirSync(join(dir, 'secrets'), { recursive: true, mode: 0o700 });
   writeFileSync(join(dir, 'secrets/api-keys.json'), JSON.stringify([{ id: 'bench', tenant: 'bench', key: apiKey }]), { mode: 0o600 });
@@ -117,7 +117,10 @@ async function main(): Promise<void> {
   const stopAll = async (): Promise<void> => {
     await Promise.all(processes.map((p) => p.stop()));
   };
-  process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
+  process.on('SIGINT', () => void stopAll().then(() => {
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(130);
+  }));
   // The benchmark itself is mostly idle, but it must not take the proxies' core when it is not.
   if (PINNING) pinProcess(process.pid, PINNING.rest);
   try {
@@ -308,4 +311,5 @@ function log(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-await main();
+// The benchmark's state (catalog, API key) lives in a temporary directory, gone when it ends.
+await inTemporaryDirectory(main);

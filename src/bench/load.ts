@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { onCpus } from './cpu-pinning.js';
+import { inTemporaryDirectory } from './temporary-directory.js';
 
 const exec = promisify(execFile);
 
@@ -51,20 +51,24 @@ function percentile(stdout: string, label: string): number {
  * With `cpuList`, vegeta runs only on those CPUs.
  */
 export async function vegetaRate(vegeta: string, url: string, headers: Readonly<Record<string, string>>, rate: number, seconds: number, maxWorkers = 64, cpuList?: string): Promise<LoadResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'sre-bench-'));
-  const targets = join(dir, 'targets.txt');
-  writeFileSync(targets, `GET ${url}\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}`).join('\n')}\n`);
-  const results = join(dir, 'results.bin');
-  // Bounded workers and connections: an overloaded moment must not snowball into thousands of sockets.
-  const workers = [`-max-workers=${maxWorkers}`, `-workers=${Math.min(maxWorkers, 16)}`, `-max-connections=${maxWorkers}`];
-  await exec(...onCpus(cpuList, vegeta, ['attack', `-targets=${targets}`, rate > 0 ? `-rate=${Math.round(rate)}/s` : '-rate=0', ...workers, `-duration=${seconds}s`, '-keepalive=true', `-output=${results}`]));
-  const { stdout } = await exec(vegeta, ['report', '-type=json', results]);
-  const report = JSON.parse(stdout) as { requests: number; throughput: number; success: number; latencies: Record<string, number> };
-  return {
-    requestsPerSecond: report.throughput,
-    requests: report.requests,
-    p50Ms: (report.latencies['50th'] ?? Number.NaN) / 1e6,
-    p99Ms: (report.latencies['99th'] ?? Number.NaN) / 1e6,
-    errorRatio: 1 - report.success,
-  };
+  return inTemporaryDirectory(async (dir) => {
+    const targets = join(dir, 'targets.txt');
+    writeFileSync(targets, `GET ${url}\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}`).join('\n')}\n`);
+    const results = join(dir, 'results.bin');
+    await exec(...onCpus(cpuList, vegeta, ['attack', `-targets=${targets}`, rate > 0 ? `-rate=${Math.round(rate)}/s` : '-rate=0', ...boundedVegetaWorkers(maxWorkers), `-duration=${seconds}s`, '-keepalive=true', `-output=${results}`]));
+    const { stdout } = await exec(vegeta, ['report', '-type=json', results]);
+    const report = JSON.parse(stdout) as { requests: number; throughput: number; success: number; latencies: Record<string, number> };
+    return {
+      requestsPerSecond: report.throughput,
+      requests: report.requests,
+      p50Ms: (report.latencies['50th'] ?? Number.NaN) / 1e6,
+      p99Ms: (report.latencies['99th'] ?? Number.NaN) / 1e6,
+      errorRatio: 1 - report.success,
+    };
+  });
+}
+
+/** vegeta's worker and connection flags, bounded: an overloaded moment must not snowball into thousands of sockets. */
+export function boundedVegetaWorkers(maxWorkers: number): string[] {
+  return [`-max-workers=${maxWorkers}`, `-workers=${Math.min(maxWorkers, 16)}`, `-max-connections=${maxWorkers}`];
 }

@@ -14,7 +14,10 @@ export interface MedianInterval {
 }
 
 export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
+  return middleOf([...values].sort((a, b) => a - b));
+}
+
+function middleOf(sorted: readonly number[]): number {
   if (sorted.length === 0) return Number.NaN;
   const lower = sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
   const upper = sorted[Math.ceil((sorted.length - 1) / 2)] ?? Number.NaN;
@@ -33,9 +36,9 @@ export function medianInterval(values: readonly number[], confidence = 0.9): Med
   const sorted = [...values].sort((a, b) => a - b);
   const n = sorted.length;
   const k = lowerRank(n, (1 - confidence) / 2);
-  if (k === 0) return { median: median(sorted), low: Number.NEGATIVE_INFINITY, high: Number.POSITIVE_INFINITY, confidence: 1 };
+  if (k === 0) return { median: middleOf(sorted), low: Number.NEGATIVE_INFINITY, high: Number.POSITIVE_INFINITY, confidence: 1 };
   return {
-    median: median(sorted),
+    median: middleOf(sorted),
     low: sorted[k - 1] ?? Number.NaN,
     high: sorted[n - k] ?? Number.NaN,
     confidence: 1 - 2 * binomialCdf(n, k - 1),

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { onCpus } from './cpu-pinning.js';
+import { keepTail } from './stream-tail.js';
 
 export interface BenchProcess {
   readonly name: string;
@@ -31,18 +32,15 @@ export async function startNode(name: string, args: readonly string[], readyUrl:
   running.add(child);
   child.once('exit', () => running.delete(child));
   if (onStderrLine) createInterface({ input: child.stderr }).on('line', onStderrLine);
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
+  const stderr = keepTail(child.stderr);
   const deadline = Date.now() + 20_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${stderr}`);
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${stderr()}`);
     try {
       await fetch(readyUrl, { signal: AbortSignal.timeout(500) });
       break;
     } catch {
-      if (Date.now() > deadline) throw new Error(`${name} did not start:\n${stderr}`);
+      if (Date.now() > deadline) throw new Error(`${name} did not start:\n${stderr()}`);
       await sleep(50);
     }
   }

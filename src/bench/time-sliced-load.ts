@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { onCpus } from './cpu-pinning.js';
+import { boundedVegetaWorkers } from './load.js';
 import { percentile } from './median-interval.js';
 import { inRoundOrder } from './round-order.js';
+import { keepTail } from './stream-tail.js';
+import { inTemporaryDirectory } from './temporary-directory.js';
 
 /**
  * Constant-rate load that takes turns between several targets in short windows, from one vegeta
@@ -108,26 +109,28 @@ export function sortIntoWindows(results: Iterable<VegetaResult>, targets: readon
 }
 
 export async function vegetaTimeSliced(vegeta: string, targets: readonly SlicedTarget[], plan: SlicedPlan, cpuList?: string): Promise<SlicedRun> {
-  const output = join(mkdtempSync(join(tmpdir(), 'sre-bench-')), 'results.bin');
   const { perTurn } = requestsPerTurn(plan);
   const schedule = windowSchedule(targets.length, plan.cycles);
   const seconds = (schedule.length * perTurn) / plan.rate;
-  // Bounded workers and connections: an overloaded moment must not snowball into thousands of sockets.
-  // The duration is a backstop; the attack ends when the targets written here run out.
-  const attack = spawn(...onCpus(cpuList, vegeta, ['attack', '-lazy', `-rate=${Math.round(plan.rate)}/s`, '-max-workers=64', '-workers=16', '-max-connections=64', '-max-body=0', `-duration=${Math.ceil(seconds * 2 + 10)}s`, `-output=${output}`]), { stdio: ['pipe', 'ignore', 'pipe'] });
-  const stderr = collect(attack.stderr);
-  const exited = exitOf(attack);
-  // A vegeta that quits early (a bad flag) breaks the pipe: its exit code and message tell why.
-  attack.stdin.on('error', () => undefined);
-  for (const target of schedule) {
-    if (attack.stdin.destroyed) break;
-    const text = targetText(targets[target] as SlicedTarget).repeat(perTurn);
-    if (!attack.stdin.write(text)) await Promise.race([new Promise((resolve) => attack.stdin.once('drain', resolve)), exited]);
-  }
-  attack.stdin.end();
-  const code = await exited;
-  if (code !== 0) throw new Error(`vegeta attack exited with ${code}: ${stderr()}`);
-  return sortIntoWindows(await readResults(vegeta, output), targets, plan);
+  const results = await inTemporaryDirectory(async (dir) => {
+    const output = join(dir, 'results.bin');
+    // The duration is a backstop; the attack ends when the targets written here run out.
+    const attack = spawn(...onCpus(cpuList, vegeta, ['attack', '-lazy', `-rate=${Math.round(plan.rate)}/s`, ...boundedVegetaWorkers(64), '-max-body=0', `-duration=${Math.ceil(seconds * 2 + 10)}s`, `-output=${output}`]), { stdio: ['pipe', 'ignore', 'pipe'] });
+    const stderr = keepTail(attack.stderr);
+    const exited = exitOf(attack);
+    // A vegeta that quits early (a bad flag) breaks the pipe: its exit code and message tell why.
+    attack.stdin.on('error', () => undefined);
+    for (const target of schedule) {
+      if (attack.stdin.destroyed) break;
+      const text = targetText(targets[target] as SlicedTarget).repeat(perTurn);
+      if (!attack.stdin.write(text)) await Promise.race([new Promise((resolve) => attack.stdin.once('drain', resolve)), exited]);
+    }
+    attack.stdin.end();
+    const code = await exited;
+    if (code !== 0) throw new Error(`vegeta attack exited with ${code}: ${stderr().trim()}`);
+    return readResults(vegeta, output);
+  });
+  return sortIntoWindows(results, targets, plan);
 }
 
 function requestsPerTurn(plan: SlicedPlan): { leadIn: number; perTurn: number } {
@@ -143,7 +146,7 @@ function targetText(target: SlicedTarget): string {
 
 async function readResults(vegeta: string, file: string): Promise<VegetaResult[]> {
   const encode = spawn(vegeta, ['encode', '--to', 'json', file], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const stderr = collect(encode.stderr);
+  const stderr = keepTail(encode.stderr);
   const exited = exitOf(encode);
   const results: VegetaResult[] = [];
   for await (const line of createInterface({ input: encode.stdout, crlfDelay: Infinity })) {
@@ -152,20 +155,12 @@ async function readResults(vegeta: string, file: string): Promise<VegetaResult[]
     results.push({ seq, url, code, latency, error });
   }
   const code = await exited;
-  if (code !== 0) throw new Error(`vegeta encode exited with ${code}: ${stderr()}`);
+  if (code !== 0) throw new Error(`vegeta encode exited with ${code}: ${stderr().trim()}`);
   return results;
 }
 
 function summarize(latencies: readonly number[], errors: number): WindowResult {
   return { requests: latencies.length, errors, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99) };
-}
-
-function collect(stream: NodeJS.ReadableStream): () => string {
-  let text = '';
-  stream.on('data', (chunk: Buffer) => {
-    text = (text + chunk.toString()).slice(-4000);
-  });
-  return () => text.trim();
 }
 
 function exitOf(child: ReturnType<typeof spawn>): Promise<number> {
