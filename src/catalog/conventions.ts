@@ -29,6 +29,9 @@ export const burnAlertName = (tier: 'fast' | 'medium' | 'slow' | 'very-slow'): s
 export const CIRCUIT_OPEN_ALERT = `${ALERT_PREFIX}GatewayUpstreamCircuitOpen`;
 export const TARGET_DOWN_ALERT = `${ALERT_PREFIX}GatewayTargetDown`;
 export const SLI_ABSENT_ALERT = `${ALERT_PREFIX}SLIMetricsAbsent`;
+export const SPANS_DROPPED_ALERT = `${ALERT_PREFIX}GatewaySpansDropped`;
+/** The gateway's count of sampled spans it could not export (gateway/metrics.ts), by `reason`. */
+export const SPANS_DROPPED = 'gateway_spans_dropped_total';
 
 export const DASHBOARD_UIDS = {
   sloOverview: 'pyairtable-slo-overview',

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
+import { SPAN_DROP_REASONS, noSpansDropped, type SpansDropped } from '../telemetry/span-drops.js';
 import { SeriesHistogram } from './series-histogram.js';
 
 export const CIRCUIT_STATES = ['closed', 'open', 'half_open'] as const;
@@ -29,13 +30,13 @@ export class GatewayMetrics {
   readonly upstreamRejected: Counter<'service' | 'reason'>;
   readonly upstreamRetries: Counter<'service'>;
   readonly inFlight: Gauge;
-  readonly spansDropped: Counter;
+  readonly spansDropped: Counter<'reason'>;
 
   /**
    * @param inFlight read at scrape time, so the hot path only counts (no gauge update per request).
-   * @param spansDropped the tracing side's running total, read at scrape time as well.
+   * @param spansDropped the tracing side's running totals, read at scrape time as well.
    */
-  constructor(buckets: readonly number[], inFlight: () => number = () => 0, spansDropped: () => number = () => 0) {
+  constructor(buckets: readonly number[], inFlight: () => number = () => 0, spansDropped: () => SpansDropped = noSpansDropped) {
     this.openMetricsRegistry.setContentType(OPENMETRICS);
     // Not prom-client's global registry: each metric goes into both of these, by the loop below.
     const registers: Registry[] = [];
@@ -91,17 +92,21 @@ export class GatewayMetrics {
     });
     this.spansDropped = new Counter({
       name: 'gateway_spans_dropped_total',
-      help: 'Sampled spans dropped unexported because the span export worker fell behind (OTEL_BSP_MAX_QUEUE_SIZE spans waiting).',
+      help: 'Sampled spans dropped unexported: queue_full (OTEL_BSP_MAX_QUEUE_SIZE spans already waiting), export_failed (the collector refused or did not answer), worker_failed (the export worker is gone).',
+      labelNames: ['reason'] as const,
       registers,
       collect() {
+        const dropped = spansDropped();
         this.reset();
-        this.inc(spansDropped());
+        // Every reason, 0 included: rate() over a series that appears only with its first drop misses that drop.
+        for (const reason of SPAN_DROP_REASONS) this.inc({ reason }, dropped[reason]);
       },
     });
     // A registry renders any object with prom-client's get(); its types only admit prom-client's own.
     const histograms = [this.serverDuration, this.clientDuration] as unknown as Metric[];
+    const metrics: Metric[] = [...histograms, this.circuitState, this.rateLimited, this.authFailures, this.upstreamRejected, this.upstreamRetries, this.inFlight, this.spansDropped];
     for (const registry of [this.textRegistry, this.openMetricsRegistry as unknown as Registry]) {
-      for (const metric of [...histograms, this.circuitState, this.rateLimited, this.authFailures, this.upstreamRejected, this.upstreamRetries, this.inFlight, this.spansDropped]) registry.registerMetric(metric);
+      for (const metric of metrics) registry.registerMetric(metric);
       collectDefaultMetrics({ register: registry });
       // Gauges named like counters: `promtool check metrics` rejects them, and they say little.
       for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(name);

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Tracer } from '@opentelemetry/api';
 import { loadOrCreateSecrets } from '../state/secrets.js';
 import type { Logger } from '../telemetry/logger.js';
+import { noSpansDropped, type SpansDropped } from '../telemetry/span-drops.js';
 import { gatewayAdminApp } from './admin-app.js';
 import { requestDurationBuckets } from './buckets.js';
 import { ApiKeyStore } from './auth/api-keys.js';
@@ -28,7 +29,7 @@ export interface RunningGateway {
 }
 
 /** Builds the gateway from its config and starts listening. */
-export async function startGateway(config: GatewayConfig, tracer: Tracer, log: Logger, spansDropped: () => number = () => 0): Promise<RunningGateway> {
+export async function startGateway(config: GatewayConfig, tracer: Tracer, log: Logger, spansDropped: () => SpansDropped = noSpansDropped): Promise<RunningGateway> {
   const { catalog } = config;
   const secrets = await loadOrCreateSecrets(config.stateDir);
   let inFlight = 0;

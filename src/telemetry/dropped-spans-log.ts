@@ -1,13 +1,21 @@
 import type { Logger } from './logger.js';
+import type { SpanDropReason } from './span-drops.js';
+
+type LoggedReason = Exclude<SpanDropReason, 'worker_failed'>;
+
+const MESSAGES: Readonly<Record<LoggedReason, string>> = {
+  queue_full: 'spans dropped: OTEL_BSP_MAX_QUEUE_SIZE spans were already waiting for export (the export worker fell behind, or the collector is slow)',
+  export_failed: 'spans dropped: the collector refused or did not answer their export (the exporter\'s own error is logged beside this)',
+};
 
 /**
- * Logs spans the export path dropped, at most one line a window with the total since the last
- * line: under sustained overload drops are reported many times a second, and the log must stay
- * readable while still saying how many were lost.
+ * Logs spans the export path dropped, for each reason at most one line a window with the total
+ * since its last line: under sustained overload drops are reported many times a second, and the
+ * log must stay readable while still saying how many were lost.
  */
 export class DroppedSpansLog {
-  private pending = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly pending: Record<LoggedReason, number> = { queue_full: 0, export_failed: 0 };
+  private readonly timers = new Map<LoggedReason, NodeJS.Timeout>();
 
   constructor(
     private readonly log: Logger,
@@ -15,18 +23,16 @@ export class DroppedSpansLog {
     private readonly windowMs = 10_000,
   ) {}
 
-  add(count: number): void {
-    this.pending += count;
-    if (this.timer !== undefined || this.pending === 0) return;
-    this.log.warn(
-      { dropped_spans: this.pending, max_queue_size: this.maxQueueSize },
-      'spans dropped: the span export worker fell behind with OTEL_BSP_MAX_QUEUE_SIZE spans waiting',
-    );
-    this.pending = 0;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.add(0);
+  add(count: number, reason: LoggedReason): void {
+    this.pending[reason] += count;
+    if (this.timers.has(reason) || this.pending[reason] === 0) return;
+    this.log.warn({ dropped_spans: this.pending[reason], reason, max_queue_size: this.maxQueueSize }, MESSAGES[reason]);
+    this.pending[reason] = 0;
+    const timer = setTimeout(() => {
+      this.timers.delete(reason);
+      this.add(0, reason);
     }, this.windowMs);
-    this.timer.unref();
+    timer.unref();
+    this.timers.set(reason, timer);
   }
 }

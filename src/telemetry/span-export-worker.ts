@@ -5,6 +5,7 @@ import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { EXPORT_WORKER_NICE, type ExportWorkerData, type FromExportWorker, type ToExportWorker } from './span-export-messages.js';
 import { createLogger } from './logger.js';
 import { spanExporter } from './span-exporter.js';
+import { SettlingExporter } from './settling-exporter.js';
 import { ThrottledDiagLogger } from './throttled-diag-logger.js';
 import { SpanBatchReader } from './span-batch.js';
 import { lowerThisThreadsPriority } from './thread-priority.js';
@@ -30,17 +31,35 @@ try {
 } catch (error) {
   log.warn({ err: error }, 'the span export worker runs at the gateway\'s priority: lowering it failed');
 }
-const exporter = await spanExporter(config);
-if (!exporter) throw new Error(`the span export worker has nothing to do with OTEL_TRACES_EXPORTER=${config.exporter}`);
+const configured = await spanExporter(config);
+if (!configured) throw new Error(`the span export worker has nothing to do with OTEL_TRACES_EXPORTER=${config.exporter}`);
+// Spans handed to the batch processor and not yet settled by an export: queued, or in a batch on
+// its way. The processor has a bound of its own, but drops past it without a count; this one
+// counts, and holds a little less (the batch in flight counts against it too).
+let held = 0;
+const exporter = new SettlingExporter(configured, (count, exported) => {
+  held -= count;
+  if (!exported) port.postMessage({ type: 'dropped', reason: 'export_failed', count } satisfies FromExportWorker);
+});
 const processor = new BatchSpanProcessor(exporter, { maxExportBatchSize: config.exportBatchSize, maxQueueSize: config.maxQueueSize });
 const reader = new SpanBatchReader(({ attributes, schemaUrl }) => resourceFromAttributes(attributes, schemaUrl ? { schemaUrl } : {}));
 
 port.on('message', (message: ToExportWorker) => {
   switch (message.type) {
-    case 'spans':
-      for (const span of reader.read(message.batch, message.resources, message.scopes)) processor.onEnd(span);
+    case 'spans': {
+      let dropped = 0;
+      for (const span of reader.read(message.batch, message.resources, message.scopes)) {
+        if (held >= config.maxQueueSize) {
+          dropped++;
+          continue;
+        }
+        held++;
+        processor.onEnd(span);
+      }
       port.postMessage({ type: 'read', count: message.batch.count } satisfies FromExportWorker);
+      if (dropped > 0) port.postMessage({ type: 'dropped', reason: 'queue_full', count: dropped } satisfies FromExportWorker);
       return;
+    }
     case 'flush':
       answer(message.id, processor.forceFlush());
       return;

@@ -14,6 +14,7 @@ import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic
 import { trace, type Tracer } from '@opentelemetry/api';
 import { DroppedSpansLog } from './dropped-spans-log.js';
 import { ExplicitContextManager } from './explicit-context.js';
+import { addSpansDropped, noSpansDropped, type SpansDropped } from './span-drops.js';
 import type { Logger } from './logger.js';
 import { spanExporter } from './span-exporter.js';
 import { tracingConfigFromEnv, type TracingConfig } from './tracing-config.js';
@@ -22,8 +23,8 @@ import { WorkerSpanProcessor } from './worker-span-processor.js';
 export interface Tracing {
   readonly tracer: Tracer;
   readonly config: TracingConfig;
-  /** Sampled spans dropped so far because the export worker fell behind. */
-  spansDropped(): number;
+  /** Sampled spans dropped unexported so far, by reason. */
+  spansDropped(): SpansDropped;
   /** Flushes buffered spans and stops exporting. */
   shutdown(): Promise<void>;
 }
@@ -50,7 +51,7 @@ export async function startTracing(serviceName: string, log: Logger, env: NodeJS
   return {
     tracer: trace.getTracer('pyairtable-sre', '0.1.0'),
     config,
-    spansDropped: () => processors.reduce((total, processor) => total + (processor instanceof WorkerSpanProcessor ? processor.spansDropped : 0), 0),
+    spansDropped: () => processors.reduce((total, processor) => (processor instanceof WorkerSpanProcessor ? addSpansDropped(total, processor.spansDropped) : total), noSpansDropped()),
     shutdown: () => sdk.shutdown(),
   };
 }
@@ -96,7 +97,7 @@ async function spanProcessors(config: TracingConfig, log: Logger): Promise<SpanP
       const dropped = new DroppedSpansLog(log, config.maxQueueSize);
       return [new WorkerSpanProcessor(config, {
         onFailure: (error) => { log.error({ err: error }, 'span export worker failed; spans are no longer exported'); },
-        onDropped: (count) => { dropped.add(count); },
+        onDropped: (count, reason) => { dropped.add(count, reason); },
       })];
     }
   }

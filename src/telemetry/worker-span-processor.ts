@@ -4,6 +4,7 @@ import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ExportWorkerData, FromExportWorker, ToExportWorker } from './span-export-messages.js';
+import { noSpansDropped, type SpanDropReason, type SpansDropped } from './span-drops.js';
 import { SpanBatchWriter, toResourceRecord, toScopeRecord, type ScopeRecord, type SpanBatch } from './span-batch.js';
 import type { TracingConfig } from './tracing-config.js';
 
@@ -19,8 +20,11 @@ export const TRANSFER_DELAY_MS = 100;
 export interface SpanExportEvents {
   /** Told once if the worker dies (its exporter failed to load, say): spans are dropped from then on. */
   onFailure(error: Error): void;
-  /** Told when the worker has caught up after falling behind, with the spans dropped meanwhile. */
-  onDropped(count: number): void;
+  /**
+   * Told of spans dropped, except those lost with a dead worker (onFailure tells of that). Spans
+   * dropped here because the worker fell behind are told once it has caught up, in one count.
+   */
+  onDropped(count: number, reason: Exclude<SpanDropReason, 'worker_failed'>): void;
 }
 
 /**
@@ -32,7 +36,8 @@ export interface SpanExportEvents {
  * The worker runs below the event loop's priority, so under sustained load it can fall behind. Spans it
  * has not read yet count against the SDK's queue bound (OTEL_BSP_MAX_QUEUE_SIZE) here as they do
  * in its BatchSpanProcessor: past it new spans are dropped, as the SDK drops them, rather than
- * piling up in the message port, until the worker has read down to half the bound.
+ * piling up in the message port, until the worker has read down to half the bound. Every dropped
+ * span is counted by reason (span-drops.ts), here or in the worker, which tells its counts.
  */
 export class WorkerSpanProcessor implements SpanProcessor {
   private readonly worker: Worker;
@@ -48,9 +53,9 @@ export class WorkerSpanProcessor implements SpanProcessor {
   /** Spans posted to the worker that it has not read yet. */
   private unread = 0;
   private dropping = false;
-  /** Dropped in all, and as many of those as have been reported. */
-  private droppedTotal = 0;
-  private droppedReported = 0;
+  private readonly dropped = noSpansDropped();
+  /** Spans dropped here for the bound that the events have not been told of yet. */
+  private unreportedQueueFull = 0;
   private nextRequestId = 1;
   private failure: Error | undefined;
   private closed = false;
@@ -68,6 +73,11 @@ export class WorkerSpanProcessor implements SpanProcessor {
         this.read(message.count);
         return;
       }
+      if (message.type === 'dropped') {
+        this.dropped[message.reason] += message.count;
+        this.events.onDropped(message.count, message.reason);
+        return;
+      }
       const waiter = this.waiting.get(message.id);
       this.waiting.delete(message.id);
       if (message.error === undefined) waiter?.resolve();
@@ -81,9 +91,9 @@ export class WorkerSpanProcessor implements SpanProcessor {
     });
   }
 
-  /** Sampled spans dropped so far because the worker had fallen behind. */
-  get spansDropped(): number {
-    return this.droppedTotal;
+  /** Sampled spans dropped so far, by reason. */
+  get spansDropped(): SpansDropped {
+    return { ...this.dropped };
   }
 
   onStart(): void {
@@ -91,11 +101,16 @@ export class WorkerSpanProcessor implements SpanProcessor {
   }
 
   onEnd(span: ReadableSpan): void {
+    if (this.closed || (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
     // After a failure spans are dropped, not kept: nothing would ever take them.
-    if (this.closed || this.failure !== undefined || (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
+    if (this.failure !== undefined) {
+      this.dropped.worker_failed++;
+      return;
+    }
     if (this.dropping || this.unread + this.batch.size >= this.config.maxQueueSize) {
       this.dropping = true;
-      this.droppedTotal++;
+      this.dropped.queue_full++;
+      this.unreportedQueueFull++;
       return;
     }
     this.batch.write(span, this.resourceId(span.resource), this.scopeId(span.instrumentationScope));
@@ -185,9 +200,9 @@ export class WorkerSpanProcessor implements SpanProcessor {
 
   private reportDropped(): void {
     this.dropping = false;
-    const count = this.droppedTotal - this.droppedReported;
-    this.droppedReported = this.droppedTotal;
-    if (count > 0) this.events.onDropped(count);
+    const count = this.unreportedQueueFull;
+    this.unreportedQueueFull = 0;
+    if (count > 0) this.events.onDropped(count, 'queue_full');
   }
 
   private async ask(type: 'flush' | 'shutdown'): Promise<void> {
@@ -204,7 +219,9 @@ export class WorkerSpanProcessor implements SpanProcessor {
   private fail(error: Error): void {
     if (this.failure !== undefined) return;
     this.failure = error;
-    this.batch.take(); // dropped: no worker will take it
+    // Lost: the spans waiting here, and those posted that the worker never read.
+    this.dropped.worker_failed += this.batch.take().count + this.unread;
+    this.unread = 0;
     if (!this.closed) this.events.onFailure(error);
     for (const waiter of this.waiting.values()) waiter.reject(error);
     this.waiting.clear();

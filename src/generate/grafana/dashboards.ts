@@ -1,4 +1,4 @@
-import { DASHBOARD_UIDS, ERROR_BUDGET, GATEWAY_JOB, LATENCY_THRESHOLD, OBJECTIVE, PERIOD_BUDGET_REMAINING, PERIOD_ERROR_RATIO, SLI_BUCKET, SLI_COUNT, sliErrorRatio } from '../../catalog/conventions.js';
+import { DASHBOARD_UIDS, ERROR_BUDGET, GATEWAY_JOB, LATENCY_THRESHOLD, OBJECTIVE, PERIOD_BUDGET_REMAINING, PERIOD_ERROR_RATIO, SLI_BUCKET, SLI_COUNT, SPANS_DROPPED, sliErrorRatio } from '../../catalog/conventions.js';
 import type { Catalog } from '../../catalog/index.js';
 import { dashboard, layout } from './panels.js';
 
@@ -38,6 +38,7 @@ export function dashboards(catalog: Catalog, notice: string): Map<string, Record
         { expr: `sum by (service, policy) (rate(gateway_rate_limited_requests_total{${GW},service=~"$service"}[${RATE}]))`, legend: '{{service}} 429 {{policy}}' },
         { expr: `sum by (service, reason) (rate(gateway_auth_failures_total{${GW},service=~"$service"}[${RATE}]))`, legend: '{{service}} 401 {{reason}}' },
       ] },
+      { title: 'Sampled spans dropped', description: 'Spans the gateway sampled but could not export, per second, by reason: queue_full, export_failed, worker_failed. Above 0, traces are missing and some exemplars lead nowhere; the SLIs are unaffected.', unit: 'short', targets: [{ expr: `sum by (instance, reason) (rate(${SPANS_DROPPED}{${GW}}[${RATE}]))`, legend: '{{instance}} {{reason}}' }] },
     ]), notice),
   );
 

@@ -4,6 +4,8 @@ import {
   DASHBOARD_UIDS,
   GATEWAY_JOB,
   SLI_ABSENT_ALERT,
+  SPANS_DROPPED,
+  SPANS_DROPPED_ALERT,
   SLI_COUNT,
   TARGET_DOWN_ALERT,
   burnAlertName,
@@ -101,6 +103,20 @@ export function gatewayAlertRules(catalog: Catalog): RuleFile {
               summary: 'The SLI metric is missing from the gateway scrape',
               description: `No ${SLI_COUNT} series with job="${GATEWAY_JOB}" for 10 minutes: the SLO rules have nothing to compute, so their alerts are blind.`,
               runbook_url: runbook(SLI_ABSENT_ALERT),
+              dashboard_url: dashboard,
+            },
+          },
+          {
+            // A ticket, not a page: the SLIs are intact, the traces behind them are not. A burst
+            // (a load spike, a collector restart) stops within the 5-minute rate window; 15 minutes do not.
+            alert: SPANS_DROPPED_ALERT,
+            expr: `sum by (instance, reason) (rate(${SPANS_DROPPED}{job="${GATEWAY_JOB}"}[5m])) > 0`,
+            for: '15m',
+            labels: { severity: 'warning', service: 'gateway' },
+            annotations: {
+              summary: 'The gateway at {{ $labels.instance }} keeps dropping sampled spans ({{ $labels.reason }})',
+              description: 'For 15 minutes the gateway has dropped sampled spans unexported, reason {{ $labels.reason }}: traces are incomplete and exemplars point at traces the tracing backend never got. The SLO metrics are not affected.',
+              runbook_url: runbook(SPANS_DROPPED_ALERT),
               dashboard_url: dashboard,
             },
           },

@@ -1,5 +1,5 @@
 import { BURN_RATE_TIERS, burnRateFactor } from '../../catalog/burn-rate.js';
-import { CIRCUIT_OPEN_ALERT, DASHBOARD_UIDS, SLI_ABSENT_ALERT, TARGET_DOWN_ALERT, burnAlertName } from '../../catalog/conventions.js';
+import { CIRCUIT_OPEN_ALERT, DASHBOARD_UIDS, SLI_ABSENT_ALERT, SPANS_DROPPED, SPANS_DROPPED_ALERT, TARGET_DOWN_ALERT, burnAlertName } from '../../catalog/conventions.js';
 import type { Catalog } from '../../catalog/index.js';
 
 /** One Markdown runbook per alert name, linked from the alert's runbook_url. */
@@ -81,6 +81,31 @@ traffic since the gateway started. The SLO rules then compute nothing, and their
 ## Diagnose
 \`curl <gateway>/metrics | grep http_server_request_duration_seconds\`; run \`npx sre validate\`, whose contract
 check compares every metric and label the rules use with the live exposition.
+`,
+  );
+  books.set(
+    SPANS_DROPPED_ALERT,
+    `# ${SPANS_DROPPED_ALERT}
+
+**Severity:** warning. **Fires when** \`${SPANS_DROPPED}\` has kept rising for 15 minutes on one gateway, for one \`reason\`.
+
+The SLIs are intact (they come from the gateway's histograms, not from traces); the traces are not.
+Sampled requests have no trace in Jaeger, and exemplars on the latency panels lead nowhere.
+
+## Diagnose by \`reason\`
+- \`queue_full\`: \`OTEL_BSP_MAX_QUEUE_SIZE\` spans were already waiting. Either the collector takes batches
+  slowly (see its own telemetry: refused spans, its exporters' queues, its CPU), or the gateway is
+  CPU-bound and its export worker, which runs at a lower priority, gets too little of it
+  (\`rate(process_cpu_seconds_total{job="gateway"}[5m])\` near the pod's CPU limit).
+- \`export_failed\`: the collector refused the exports or did not answer in time. The gateway logs the
+  exporter's error beside a "spans dropped" line; check the collector's address (\`OTEL_EXPORTER_OTLP_ENDPOINT\`),
+  that it is up, and its logs.
+- \`worker_failed\`: the export worker died; the gateway logged "span export worker failed" with the cause.
+  Nothing is exported until the gateway restarts.
+
+## Mitigate
+Restore the collector, or give it more CPU or replicas. On a CPU-bound gateway, lower the sampling ratio
+(\`OTEL_TRACES_SAMPLER_ARG\`) or add gateway replicas. A larger \`OTEL_BSP_MAX_QUEUE_SIZE\` only rides out bursts.
 `,
   );
   return books;

@@ -1,4 +1,4 @@
-import { CIRCUIT_OPEN_ALERT, GATEWAY_JOB, SLI_ABSENT_ALERT, SLI_COUNT, TARGET_DOWN_ALERT } from '../../catalog/conventions.js';
+import { CIRCUIT_OPEN_ALERT, GATEWAY_JOB, SLI_ABSENT_ALERT, SLI_COUNT, SPANS_DROPPED, SPANS_DROPPED_ALERT, TARGET_DOWN_ALERT } from '../../catalog/conventions.js';
 import type { Catalog } from '../../catalog/index.js';
 import { gatewayAlertRules } from './alert-rules.js';
 import type { AlertingRule } from './rule-types.js';
@@ -53,6 +53,21 @@ export function symptomTests(catalog: Catalog, ruleFiles: readonly string[]): Ru
           { eval_time: '10m', alertname: SLI_ABSENT_ALERT, exp_alerts: [] },
           { eval_time: '22m', alertname: SLI_ABSENT_ALERT, exp_alerts: [] },
           { eval_time: '35m', alertname: SLI_ABSENT_ALERT, exp_alerts: expected(SLI_ABSENT_ALERT, { job: GATEWAY_JOB }) },
+        ],
+      },
+      {
+        name: `${SPANS_DROPPED_ALERT} fires when spans keep being dropped for over 15 minutes, not for one burst of failed exports`,
+        interval: '1m',
+        input_series: [
+          // From minute 10 on, 100 spans a minute find the queue full.
+          { series: `${SPANS_DROPPED}{job="${GATEWAY_JOB}",instance="${instance}",reason="queue_full"}`, values: '0x10 100+100x30' },
+          // One batch of 512 failed at minute 10, and nothing since.
+          { series: `${SPANS_DROPPED}{job="${GATEWAY_JOB}",instance="${instance}",reason="export_failed"}`, values: '0x10 512x30' },
+          { series: `${SPANS_DROPPED}{job="${GATEWAY_JOB}",instance="${instance}",reason="worker_failed"}`, values: '0x40' },
+        ],
+        alert_rule_test: [
+          { eval_time: '20m', alertname: SPANS_DROPPED_ALERT, exp_alerts: [] },
+          { eval_time: '30m', alertname: SPANS_DROPPED_ALERT, exp_alerts: expected(SPANS_DROPPED_ALERT, { instance, reason: 'queue_full' }) },
         ],
       },
     ],

@@ -1,4 +1,5 @@
 import { readFileSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { getPriority } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -142,11 +143,84 @@ describe('spans the export worker could not take', () => {
     });
     try {
       const key = stackSecrets(small.catalog.dir).apiKey;
-      expect(sampleValue(await metricsText(small.gatewayUrl), 'gateway_spans_dropped_total', {})).toBe(0);
+      expect(sampleValue(await metricsText(small.gatewayUrl), 'gateway_spans_dropped_total', { reason: 'queue_full' })).toBe(0);
       expect((await fetch(`${small.gatewayUrl}/api/users/u-1`, { headers: { 'x-api-key': key } })).status).toBe(200);
-      expect(sampleValue(await metricsText(small.gatewayUrl), 'gateway_spans_dropped_total', {})).toBe(1);
+      const metrics = await metricsText(small.gatewayUrl);
+      expect(sampleValue(metrics, 'gateway_spans_dropped_total', { reason: 'queue_full' })).toBe(1);
+      expect(sampleValue(metrics, 'gateway_spans_dropped_total', { reason: 'export_failed' })).toBe(0);
     } finally {
       await small.stop();
+    }
+  });
+
+  it('are counted as queue_full when the export worker holds OTEL_BSP_MAX_QUEUE_SIZE spans that the collector does not take', async () => {
+    // A collector that does not answer: the first batch of two stays in flight, two more wait behind
+    // it. Once the test has read the counts it refuses, so that the gateway's shutdown is quick.
+    let answering = false;
+    const collector = createServer((_req, res) => {
+      if (answering) res.writeHead(400).end();
+    });
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    const address = collector.address();
+    const stuck = await startStack(await testCatalog(), {
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
+      OTEL_EXPORTER_OTLP_TIMEOUT: '60000',
+      OTEL_BSP_MAX_QUEUE_SIZE: '4',
+      OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '2',
+      OTEL_TRACES_SAMPLER: 'parentbased_always_on',
+    });
+    try {
+      const key = stackSecrets(stuck.catalog.dir).apiKey;
+      // One request at a time, each one's two spans handed to the worker before the next.
+      for (let request = 0; request < 5; request++) {
+        expect((await fetch(`${stuck.gatewayUrl}/api/users/u-1`, { headers: { 'x-api-key': key } })).status).toBe(200);
+        await sleep(300);
+      }
+      const metrics = await metricsText(stuck.gatewayUrl);
+      expect(sampleValue(metrics, 'gateway_spans_dropped_total', { reason: 'queue_full' })).toBe(10 - 4);
+      expect(sampleValue(metrics, 'gateway_spans_dropped_total', { reason: 'export_failed' })).toBe(0);
+    } finally {
+      answering = true;
+      collector.closeAllConnections();
+      await stuck.stop();
+      await new Promise((resolve) => collector.close(resolve));
+    }
+  });
+
+  it('are counted as export_failed when the collector refuses their batch, and logged with the count', async () => {
+    const refused: string[] = [];
+    const collector = createServer((req, res) => {
+      refused.push(req.url ?? '');
+      req.resume();
+      req.on('end', () => { res.writeHead(400, { 'content-type': 'application/json' }).end('{"message":"refused by the test"}'); });
+    });
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    const address = collector.address();
+    const refusing = await startStack(await testCatalog(), {
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      OTEL_TRACES_SAMPLER: 'parentbased_always_on',
+    });
+    try {
+      const key = stackSecrets(refusing.catalog.dir).apiKey;
+      expect((await fetch(`${refusing.gatewayUrl}/api/users/u-1`, { headers: { 'x-api-key': key } })).status).toBe(200);
+      // The server and client span of that request, in the batch the collector refused.
+      const failed = await waitFor('the refused export to be counted', 10_000, async () => {
+        const value = sampleValue(await metricsText(refusing.gatewayUrl), 'gateway_spans_dropped_total', { reason: 'export_failed' });
+        return value !== undefined && value > 0 ? value : undefined;
+      }, 100);
+      expect(failed).toBe(2);
+      expect(refused).toEqual(['/v1/traces']);
+      const logged = await waitFor('the dropped spans to be logged', 5_000, () => refusing.gateway.logs().split('\n').find((line) => line.includes('"reason":"export_failed"')), 100);
+      expect(JSON.parse(logged)).toMatchObject({ level: 40, dropped_spans: 2, reason: 'export_failed' });
+    } finally {
+      await refusing.stop();
+      collector.closeAllConnections();
+      await new Promise((resolve) => collector.close(resolve));
     }
   });
 });
