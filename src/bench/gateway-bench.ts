@@ -7,7 +7,7 @@ import { benchSetting } from './bench-settings.js';
 import { processCpuSeconds } from './cpu-time.js';
 import { droppedSpansIn } from './dropped-spans.js';
 import { p99AtFixedRate, type FixedRateResult } from './fixed-rate.js';
-import { median } from './median-interval.js';
+import { median, medianInterval } from './median-interval.js';
 import { inRoundOrder } from './round-order.js';
 import { inTemporaryDirectory } from './temporary-directory.js';
 import { vegetaRate, wrkMax, type LoadResult } from './load.js';
@@ -23,8 +23,9 @@ import { cpuLayoutFromEnv, pinProcess } from './cpu-pinning.js';
  * round so that drift on a shared, noisy machine hits all of them alike; medians are reported.
  * At the fixed rate (half the bare proxy's maximum) the systems take turns in windows of a second
  * from one warm load generator, and each is judged by its windows' p99 against bare's of the same
- * cycle (fixed-rate.ts). Two more systems run there beside bare and gateway: the bare proxy in a
- * second process, whose gap to the first is the smallest gap a run can resolve, and the simulator
+ * cycle (fixed-rate.ts). Three more systems run there beside bare and the gateway at 10 %: the
+ * gateway at 0 %, which tells the gateway's own share of a gap from the tracing's; the bare proxy in
+ * a second process, whose gap to the first is the smallest gap a run can resolve; and the simulator
  * with no proxy in front, the floor of p99 on this host and its noise.
  * With BENCH_PIN=1 each proxy has a core of its own and everything else the others (cpu-pinning.ts).
  */
@@ -182,6 +183,7 @@ async function main(dir: string): Promise<void> {
     // "Half of its maximum" is measured with the generator that then offers the load: vegeta costs
     // more CPU per request than wrk on the same two cores, so wrk's maximum would overload it.
     const bareSystem = systems[0] as System;
+    const gatewayZero = systems[2] as System;
     const gatewayTen = systems[3] as System;
     const vegetaMax = medians(await sequence(ROUNDS, () => vegetaRate(VEGETA, url(bareSystem), headers, 0, SECONDS, CONNECTIONS, PINNING?.rest)));
     const halfRate = vegetaMax.requestsPerSecond / 2;
@@ -195,7 +197,8 @@ async function main(dir: string): Promise<void> {
     const twin: System = { id: 'bare-twin', label: 'bare proxy, second process', port: twinPort };
     await startProxy(twin, 'dist/bench/bare-proxy.js');
     await sequence(WARMUP_RUNS, () => maxLoad(twin));
-    const fixedSystems = [bareSystem, gatewayTen, twin, simulatorAlone];
+    // The gateway at 0 % beside it tells the gateway's own share of a gap from the tracing's.
+    const fixedSystems = [bareSystem, gatewayTen, gatewayZero, twin, simulatorAlone];
     const plan = { rate: halfRate, windowSeconds: WINDOW_SECONDS, leadInSeconds: LEAD_IN_SECONDS, cycles: CYCLES };
     const fixed = await p99AtFixedRate(fixedSystems.map((s) => ({ id: s.id, url: url(s), pid: s.pid })), { vegeta: VEGETA, headers, plan, confidence: CONFIDENCE, cpuList: PINNING?.rest });
     const fixedOf = (system: System): FixedRateResult => fixed[fixedSystems.indexOf(system)] as FixedRateResult;
@@ -233,6 +236,9 @@ async function main(dir: string): Promise<void> {
       return `gap to bare ${signed(gap)} ms (${Math.round(confidence * 100)} % interval ${signed(low)} to ${signed(high)})`;
     };
     const floorP99 = fixedOf(simulatorAlone).windows.map((window) => window.p99Ms);
+    // What sampling adds by itself: each 10 % window against the 0 % gateway's window of the same cycle.
+    const zeroWindows = fixedOf(gatewayZero).windows;
+    const samplingShare = medianInterval(fixedOf(gatewayTen).windows.map((window, cycle) => window.p99Ms - (zeroWindows[cycle]?.p99Ms ?? Number.NaN)), CONFIDENCE);
     // How busy the neighbours were: the bare proxy does the same work every round, so the spread of
     // its CPU time per request is the host's, not the code's.
     const bareCpu = cpu.bare ?? [];
@@ -244,9 +250,10 @@ async function main(dir: string): Promise<void> {
     for (const system of fixedSystems) {
       const result = fixedOf(system);
       const cpuText = Number.isNaN(result.cpuMicros) ? ''.padEnd(19) : `cpu ${result.cpuMicros.toFixed(1).padStart(6)} us/req`;
-      const note = system === twin ? ': what this host can resolve' : system === simulatorAlone ? `: the floor (${round2(Math.min(...floorP99))}-${round2(Math.max(...floorP99))} ms over the windows)` : '';
+      const note = system === twin ? ': what this host can resolve' : system === simulatorAlone ? `: the floor (${round2(Math.min(...floorP99))}-${round2(Math.max(...floorP99))} ms over the windows)` : system === gatewayZero ? ': the gateway without tracing' : '';
       log(`  ${system.label.padEnd(30)} p99 ${result.p99Ms.toFixed(2).padStart(6)} ms  pooled ${result.pooledP99Ms.toFixed(2).padStart(6)} ms  ${cpuText}${system === bareSystem ? '' : `  ${gapText(system)}${note}`}`);
     }
+    log(`  sampling's own share: the 10 % gateway's p99 minus the 0 % gateway's, window by window, ${signed(samplingShare.median)} ms (${Math.round(samplingShare.confidence * 100)} % interval ${signed(samplingShare.low)} to ${signed(samplingShare.high)})`);
     log('\ntargets');
     for (const t of targets) log(`${t.verdict === 'met' ? 'met      ' : t.verdict.toUpperCase().padEnd(9)} ${t.target}: ${t.value} (holds in ${t.rounds_met} ${t.target.includes('p99') ? `windows; ${gapText(gatewayTen)}` : `rounds; median of the rounds' own ratios ${t.median_of_rounds}`})`);
     log(`host noise: the bare proxy's CPU time per request ranged ${hostNoise.bare_cpu_us_per_request_min}-${hostNoise.bare_cpu_us_per_request_max} us over the rounds`);
@@ -256,7 +263,7 @@ async function main(dir: string): Promise<void> {
     mkdirSync('bench', { recursive: true });
     writeFileSync(
       'bench/results.json',
-      `${JSON.stringify({ date: new Date().toISOString(), machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version }, config: { rounds: ROUNDS, seconds: SECONDS, warmup_runs: WARMUP_RUNS, connections: CONNECTIONS, path: PATH, pinned: PINNING ?? false }, host_noise: hostNoise, spans_dropped: spansDropped, max_throughput: rows, fixed_rate: { bare_vegeta_max: round1(vegetaMax.requestsPerSecond), rate: round1(halfRate), window_seconds: WINDOW_SECONDS, lead_in_seconds: LEAD_IN_SECONDS, cycles: CYCLES, systems: fixed.map(fixedRateSummary) }, targets, runs: { max, fixed: Object.fromEntries(fixed.map((result) => [result.id, result.windows])) } }, null, 2)}\n`,
+      `${JSON.stringify({ date: new Date().toISOString(), machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version }, config: { rounds: ROUNDS, seconds: SECONDS, warmup_runs: WARMUP_RUNS, connections: CONNECTIONS, path: PATH, pinned: PINNING ?? false }, host_noise: hostNoise, spans_dropped: spansDropped, max_throughput: rows, fixed_rate: { bare_vegeta_max: round1(vegetaMax.requestsPerSecond), rate: round1(halfRate), window_seconds: WINDOW_SECONDS, lead_in_seconds: LEAD_IN_SECONDS, cycles: CYCLES, systems: fixed.map(fixedRateSummary), sampling_share_ms: { median: round2(samplingShare.median), low: round2(samplingShare.low), high: round2(samplingShare.high), confidence: round2(samplingShare.confidence) } }, targets, runs: { max, fixed: Object.fromEntries(fixed.map((result) => [result.id, result.windows])) } }, null, 2)}\n`,
     );
     log('\nwritten: bench/results.json');
   } finally {
