@@ -1,5 +1,5 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { getPriority } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -160,17 +160,7 @@ describe('spans the export worker could not take', () => {
     const collector = createServer((_req, res) => {
       if (answering) res.writeHead(400).end();
     });
-    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
-    const address = collector.address();
-    const stuck = await startStack(await testCatalog(), {
-      OTEL_TRACES_EXPORTER: 'otlp',
-      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
-      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
-      OTEL_EXPORTER_OTLP_TIMEOUT: '60000',
-      OTEL_BSP_MAX_QUEUE_SIZE: '4',
-      OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '2',
-      OTEL_TRACES_SAMPLER: 'parentbased_always_on',
-    });
+    const stuck = await stackExportingTo(collector, { OTEL_EXPORTER_OTLP_TIMEOUT: '60000', OTEL_BSP_MAX_QUEUE_SIZE: '4', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '2' });
     try {
       const key = stackSecrets(stuck.catalog.dir).apiKey;
       // One request at a time, each one's two spans handed to the worker before the next.
@@ -183,9 +173,7 @@ describe('spans the export worker could not take', () => {
       expect(sampleValue(metrics, 'gateway_spans_dropped_total', { reason: 'export_failed' })).toBe(0);
     } finally {
       answering = true;
-      collector.closeAllConnections();
-      await stuck.stop();
-      await new Promise((resolve) => collector.close(resolve));
+      await stopBoth(stuck, collector);
     }
   });
 
@@ -196,15 +184,7 @@ describe('spans the export worker could not take', () => {
       req.resume();
       req.on('end', () => { res.writeHead(400, { 'content-type': 'application/json' }).end('{"message":"refused by the test"}'); });
     });
-    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
-    const address = collector.address();
-    const refusing = await startStack(await testCatalog(), {
-      OTEL_TRACES_EXPORTER: 'otlp',
-      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
-      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
-      OTEL_BSP_SCHEDULE_DELAY: '100',
-      OTEL_TRACES_SAMPLER: 'parentbased_always_on',
-    });
+    const refusing = await stackExportingTo(collector, { OTEL_BSP_SCHEDULE_DELAY: '100' });
     try {
       const key = stackSecrets(refusing.catalog.dir).apiKey;
       expect((await fetch(`${refusing.gatewayUrl}/api/users/u-1`, { headers: { 'x-api-key': key } })).status).toBe(200);
@@ -218,9 +198,27 @@ describe('spans the export worker could not take', () => {
       const logged = await waitFor('the dropped spans to be logged', 5_000, () => refusing.gateway.logs().split('\n').find((line) => line.includes('"reason":"export_failed"')), 100);
       expect(JSON.parse(logged)).toMatchObject({ level: 40, dropped_spans: 2, reason: 'export_failed' });
     } finally {
-      await refusing.stop();
-      collector.closeAllConnections();
-      await new Promise((resolve) => collector.close(resolve));
+      await stopBoth(refusing, collector);
     }
   });
 });
+
+/** A stack whose gateway exports every span as OTLP/JSON to `collector`, a test's own server, started here. */
+async function stackExportingTo(collector: Server, env: NodeJS.ProcessEnv): Promise<Stack> {
+  await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+  const address = collector.address();
+  return startStack(await testCatalog(), {
+    OTEL_TRACES_EXPORTER: 'otlp',
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
+    OTEL_TRACES_SAMPLER: 'parentbased_always_on',
+    ...env,
+  });
+}
+
+/** Drops the collector's open exports (the gateway's shutdown then fails them at once), stops the stack, then the collector. */
+async function stopBoth(stack: Stack, collector: Server): Promise<void> {
+  collector.closeAllConnections();
+  await stack.stop();
+  await new Promise((resolve) => collector.close(resolve));
+}
