@@ -7,7 +7,7 @@ import { benchSetting } from './bench-settings.js';
 import { processCpuSeconds } from './cpu-time.js';
 import { droppedSpansIn } from './dropped-spans.js';
 import { p99AtFixedRate, type FixedRateResult } from './fixed-rate.js';
-import { median, medianInterval } from './median-interval.js';
+import { median, medianInterval, type MedianInterval } from './median-interval.js';
 import { inRoundOrder } from './round-order.js';
 import { inTemporaryDirectory } from './temporary-directory.js';
 import { vegetaRate, wrkMax, type LoadResult } from './load.js';
@@ -231,10 +231,7 @@ async function main(dir: string): Promise<void> {
     const gatewayGap = fixedOf(gatewayTen).gapToFirst;
     const p99Verdict = gatewayGap.high <= 1 ? 'met' : gatewayGap.low > 1 ? 'missed' : 'undecided';
     targets.push({ target: 'sampling 10 %: p99 within 1 ms of bare at half its max rate', value: round2(gatewayGap.median), met: p99Verdict === 'met', verdict: p99Verdict, rounds_met: `${fixedOf(gatewayTen).gapsMs.filter((gap) => gap <= 1).length}/${CYCLES}`, median_of_rounds: round2(gatewayGap.median) });
-    const gapText = (system: System): string => {
-      const { median: gap, low, high, confidence } = fixedOf(system).gapToFirst;
-      return `gap to bare ${signed(gap)} ms (${Math.round(confidence * 100)} % interval ${signed(low)} to ${signed(high)})`;
-    };
+    const gapText = (system: System): string => `gap to bare ${intervalText(fixedOf(system).gapToFirst)}`;
     const floorP99 = fixedOf(simulatorAlone).windows.map((window) => window.p99Ms);
     // What sampling adds by itself: each 10 % window against the 0 % gateway's window of the same cycle.
     const zeroWindows = fixedOf(gatewayZero).windows;
@@ -253,7 +250,7 @@ async function main(dir: string): Promise<void> {
       const note = system === twin ? ': what this host can resolve' : system === simulatorAlone ? `: the floor (${round2(Math.min(...floorP99))}-${round2(Math.max(...floorP99))} ms over the windows)` : system === gatewayZero ? ': the gateway without tracing' : '';
       log(`  ${system.label.padEnd(30)} p99 ${result.p99Ms.toFixed(2).padStart(6)} ms  pooled ${result.pooledP99Ms.toFixed(2).padStart(6)} ms  ${cpuText}${system === bareSystem ? '' : `  ${gapText(system)}${note}`}`);
     }
-    log(`  sampling's own share: the 10 % gateway's p99 minus the 0 % gateway's, window by window, ${signed(samplingShare.median)} ms (${Math.round(samplingShare.confidence * 100)} % interval ${signed(samplingShare.low)} to ${signed(samplingShare.high)})`);
+    log(`  sampling's own share: the 10 % gateway's p99 minus the 0 % gateway's, window by window, ${intervalText(samplingShare)}`);
     log('\ntargets');
     for (const t of targets) log(`${t.verdict === 'met' ? 'met      ' : t.verdict.toUpperCase().padEnd(9)} ${t.target}: ${t.value} (holds in ${t.rounds_met} ${t.target.includes('p99') ? `windows; ${gapText(gatewayTen)}` : `rounds; median of the rounds' own ratios ${t.median_of_rounds}`})`);
     log(`host noise: the bare proxy's CPU time per request ranged ${hostNoise.bare_cpu_us_per_request_min}-${hostNoise.bare_cpu_us_per_request_max} us over the rounds`);
@@ -263,7 +260,7 @@ async function main(dir: string): Promise<void> {
     mkdirSync('bench', { recursive: true });
     writeFileSync(
       'bench/results.json',
-      `${JSON.stringify({ date: new Date().toISOString(), machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version }, config: { rounds: ROUNDS, seconds: SECONDS, warmup_runs: WARMUP_RUNS, connections: CONNECTIONS, path: PATH, pinned: PINNING ?? false }, host_noise: hostNoise, spans_dropped: spansDropped, max_throughput: rows, fixed_rate: { bare_vegeta_max: round1(vegetaMax.requestsPerSecond), rate: round1(halfRate), window_seconds: WINDOW_SECONDS, lead_in_seconds: LEAD_IN_SECONDS, cycles: CYCLES, systems: fixed.map(fixedRateSummary), sampling_share_ms: { median: round2(samplingShare.median), low: round2(samplingShare.low), high: round2(samplingShare.high), confidence: round2(samplingShare.confidence) } }, targets, runs: { max, fixed: Object.fromEntries(fixed.map((result) => [result.id, result.windows])) } }, null, 2)}\n`,
+      `${JSON.stringify({ date: new Date().toISOString(), machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version }, config: { rounds: ROUNDS, seconds: SECONDS, warmup_runs: WARMUP_RUNS, connections: CONNECTIONS, path: PATH, pinned: PINNING ?? false }, host_noise: hostNoise, spans_dropped: spansDropped, max_throughput: rows, fixed_rate: { bare_vegeta_max: round1(vegetaMax.requestsPerSecond), rate: round1(halfRate), window_seconds: WINDOW_SECONDS, lead_in_seconds: LEAD_IN_SECONDS, cycles: CYCLES, systems: fixed.map(fixedRateSummary), sampling_share_ms: roundedInterval(samplingShare) }, targets, runs: { max, fixed: Object.fromEntries(fixed.map((result) => [result.id, result.windows])) } }, null, 2)}\n`,
     );
     log('\nwritten: bench/results.json');
   } finally {
@@ -302,15 +299,23 @@ const round1 = (n: number): number => Math.round(n * 10) / 10;
 const round2 = (n: number): number => Math.round(n * 100) / 100;
 const signed = (n: number): string => `${n > 0 ? '+' : ''}${n.toFixed(2)}`;
 
+/** A median gap in ms with its interval, as the summary prints it. */
+function intervalText({ median: gap, low, high, confidence }: MedianInterval): string {
+  return `${signed(gap)} ms (${Math.round(confidence * 100)} % interval ${signed(low)} to ${signed(high)})`;
+}
+
+function roundedInterval({ median: gap, low, high, confidence }: MedianInterval): Record<'median' | 'low' | 'high' | 'confidence', number> {
+  return { median: round2(gap), low: round2(low), high: round2(high), confidence: round2(confidence) };
+}
+
 function fixedRateSummary(result: FixedRateResult): Record<string, unknown> {
-  const { median: gap, low, high, confidence } = result.gapToFirst;
   return {
     id: result.id,
     p50_ms: round2(result.p50Ms),
     p99_ms: round2(result.p99Ms),
     pooled_p99_ms: round2(result.pooledP99Ms),
     cpu_us_per_request: Number.isNaN(result.cpuMicros) ? null : round1(result.cpuMicros),
-    gap_to_bare_ms: { median: round2(gap), low: round2(low), high: round2(high), confidence: round2(confidence), within_1_ms: `${result.gapsMs.filter((g) => Math.abs(g) <= 1).length}/${result.gapsMs.length}` },
+    gap_to_bare_ms: { ...roundedInterval(result.gapToFirst), within_1_ms: `${result.gapsMs.filter((g) => Math.abs(g) <= 1).length}/${result.gapsMs.length}` },
   };
 }
 
