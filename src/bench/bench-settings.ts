@@ -20,3 +20,11 @@ export function benchSetting(env: NodeJS.ProcessEnv, name: string, fallback: num
   if (!parsed.success) throw new Error(`${name} must be ${KINDS[kind].valid}, got "${raw}"`);
   return parsed.data;
 }
+
+/** An on/off benchmark setting (BENCH_PIN and the like): unset, empty or 0 is off, 1 is on. */
+export function benchSwitch(env: NodeJS.ProcessEnv, name: string): boolean {
+  const value = env[name] ?? '0';
+  if (value === '0' || value === '') return false;
+  if (value !== '1') throw new Error(`${name} must be 0 or 1, got "${value}"`);
+  return true;
+}

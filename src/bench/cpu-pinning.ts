@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { benchSwitch } from './bench-settings.js';
 
 /**
  * Where the benchmark's processes may run when BENCH_PIN=1: the proxy under test alone on the
@@ -17,9 +18,7 @@ export interface CpuLayout {
 }
 
 export function cpuLayoutFromEnv(env: NodeJS.ProcessEnv, cores = cpus().length): CpuLayout | undefined {
-  const value = env.BENCH_PIN ?? '0';
-  if (value === '0' || value === '') return undefined;
-  if (value !== '1') throw new Error(`BENCH_PIN must be 0 or 1, got "${value}"`);
+  if (!benchSwitch(env, 'BENCH_PIN')) return undefined;
   if (cores < 2) throw new Error(`BENCH_PIN=1 needs at least 2 cores (one for the proxy under test), this machine has ${cores}`);
   const last = cores - 1;
   return { proxy: String(last), rest: last === 1 ? '0' : `0-${last - 1}` };
