@@ -203,7 +203,7 @@ async function main(dir: string): Promise<void> {
     const twin: System = { id: 'bare-twin', label: 'bare proxy, second process', port: twinPort };
     await startProxy(twin, 'dist/bench/bare-proxy.js');
     await sequence(WARMUP_RUNS, () => maxLoad(twin));
-    // The gateway at 0 % beside it tells the gateway's own share of a gap from the tracing's.
+    // Diagnosing, the gateway at 0 % tells the gateway's own share of a gap from the tracing's.
     const fixedSystems = DIAGNOSE ? [bareSystem, gatewayTen, gatewayZero, twin, simulatorAlone] : [bareSystem, gatewayTen, twin];
     const plan = { rate: halfRate, windowSeconds: WINDOW_SECONDS, leadInSeconds: LEAD_IN_SECONDS, cycles: CYCLES };
     const fixed = await p99AtFixedRate(fixedSystems.map((s) => ({ id: s.id, url: url(s), pid: s.pid })), { vegeta: VEGETA, headers, plan, confidence: CONFIDENCE, cpuList: PINNING?.rest });
