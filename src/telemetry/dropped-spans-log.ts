@@ -1,9 +1,7 @@
 import type { Logger } from './logger.js';
-import type { SpanDropReason } from './span-drops.js';
+import type { ReportedSpanDropReason } from './span-drops.js';
 
-type LoggedReason = Exclude<SpanDropReason, 'worker_failed'>;
-
-const MESSAGES: Readonly<Record<LoggedReason, string>> = {
+const MESSAGES: Readonly<Record<ReportedSpanDropReason, string>> = {
   queue_full: 'spans dropped: OTEL_BSP_MAX_QUEUE_SIZE spans were already waiting for export (the export worker fell behind, or the collector is slow)',
   export_failed: 'spans dropped: the collector refused or did not answer their export (the exporter\'s own error is logged beside this)',
 };
@@ -14,8 +12,8 @@ const MESSAGES: Readonly<Record<LoggedReason, string>> = {
  * log must stay readable while still saying how many were lost.
  */
 export class DroppedSpansLog {
-  private readonly pending: Record<LoggedReason, number> = { queue_full: 0, export_failed: 0 };
-  private readonly timers = new Map<LoggedReason, NodeJS.Timeout>();
+  private readonly pending: Record<ReportedSpanDropReason, number> = { queue_full: 0, export_failed: 0 };
+  private readonly timers = new Map<ReportedSpanDropReason, NodeJS.Timeout>();
 
   constructor(
     private readonly log: Logger,
@@ -23,7 +21,7 @@ export class DroppedSpansLog {
     private readonly windowMs = 10_000,
   ) {}
 
-  add(count: number, reason: LoggedReason): void {
+  add(count: number, reason: ReportedSpanDropReason): void {
     this.pending[reason] += count;
     if (this.timers.has(reason) || this.pending[reason] === 0) return;
     this.log.warn({ dropped_spans: this.pending[reason], reason, max_queue_size: this.maxQueueSize }, MESSAGES[reason]);

@@ -7,6 +7,8 @@
  */
 export const SPAN_DROP_REASONS = ['queue_full', 'export_failed', 'worker_failed'] as const;
 export type SpanDropReason = (typeof SPAN_DROP_REASONS)[number];
+/** The reasons told as each drop happens; worker_failed is told once, by the worker's failure. */
+export type ReportedSpanDropReason = Exclude<SpanDropReason, 'worker_failed'>;
 
 export type SpansDropped = Record<SpanDropReason, number>;
 

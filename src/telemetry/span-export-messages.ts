@@ -1,5 +1,5 @@
 import type { ResourceRecord, ScopeRecord, SpanBatch } from './span-batch.js';
-import type { SpanDropReason } from './span-drops.js';
+import type { ReportedSpanDropReason } from './span-drops.js';
 import type { TracingConfig } from './tracing-config.js';
 
 /** What the main thread tells the span export worker. */
@@ -14,7 +14,7 @@ export type ToExportWorker =
 export type FromExportWorker =
   | { readonly type: 'done'; readonly id: number; readonly error?: string }
   | { readonly type: 'read'; readonly count: number }
-  | { readonly type: 'dropped'; readonly reason: Exclude<SpanDropReason, 'worker_failed'>; readonly count: number };
+  | { readonly type: 'dropped'; readonly reason: ReportedSpanDropReason; readonly count: number };
 
 export interface ExportWorkerData {
   readonly config: TracingConfig;

@@ -4,7 +4,7 @@ import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ExportWorkerData, FromExportWorker, ToExportWorker } from './span-export-messages.js';
-import { noSpansDropped, type SpanDropReason, type SpansDropped } from './span-drops.js';
+import { noSpansDropped, type ReportedSpanDropReason, type SpansDropped } from './span-drops.js';
 import { SpanBatchWriter, toResourceRecord, toScopeRecord, type ScopeRecord, type SpanBatch } from './span-batch.js';
 import type { TracingConfig } from './tracing-config.js';
 
@@ -24,7 +24,7 @@ export interface SpanExportEvents {
    * Told of spans dropped, except those lost with a dead worker (onFailure tells of that). Spans
    * dropped here because the worker fell behind are told once it has caught up, in one count.
    */
-  onDropped(count: number, reason: Exclude<SpanDropReason, 'worker_failed'>): void;
+  onDropped(count: number, reason: ReportedSpanDropReason): void;
 }
 
 /**
