@@ -1,4 +1,4 @@
-import { formatDuration, parseDuration } from './duration.js';
+import { parseDuration } from './duration.js';
 
 /**
  * The multi-window, multi-burn-rate alerting policy of the Google SRE Workbook, kept as data.
@@ -45,8 +45,6 @@ export function detectionTimeMs(tier: BurnRateTier, periodMs: number, budget: nu
 export function windowMs(window: string): number {
   return ms(window);
 }
-
-export { formatDuration };
 
 function ms(window: string): number {
   const value = parseDuration(window);

@@ -1,15 +1,85 @@
+import { BURN_RATE_TIERS, burnRateFactor, type BurnRateTier } from './burn-rate.js';
+
 /**
- * Every name the generators emit, in one place: series follow Prometheus' level:metric:operations
- * convention, alerts share the PyAirtable prefix. Dashboards, alerts and tests all import these.
+ * The SLI contract: every name shared by the gateway's /metrics and what is generated from the
+ * catalog (rules, alerts, dashboards, runbooks, load-test thresholds, the metrics contract check).
+ * Series follow Prometheus' level:metric:operations convention; alerts share the PyAirtable prefix.
+ * A name is typed here once and imported everywhere else.
  */
 export const GATEWAY_JOB = 'gateway';
 export const SIMULATOR_JOB = 'simulator';
 
-export const SLI_METRIC = 'http_server_request_duration_seconds';
-/** OpenTelemetry's advised boundaries for http.server.request.duration, in seconds: the default buckets. */
-export const OTEL_ADVISED_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+/** Label names of the gateway's series, as OpenTelemetry's HTTP semantic conventions spell them. */
+export const LABEL = {
+  service: 'service',
+  route: 'http_route',
+  method: 'http_request_method',
+  status: 'http_response_status_code',
+  state: 'state',
+  reason: 'reason',
+  policy: 'policy',
+  slo: 'slo',
+} as const;
+
+export const CIRCUIT_STATES = ['closed', 'open', 'half_open'] as const;
+export type CircuitStateName = (typeof CIRCUIT_STATES)[number];
+/** The `reason` label of gateway_upstream_rejected_requests_total. */
+export const REJECTION_REASONS = ['circuit_open', 'concurrency_limit'] as const;
+/** The `policy` label of gateway_rate_limited_requests_total: the catalog's rate_limits. */
+export const RATE_LIMIT_POLICIES = ['default', 'strict', 'auth_failures'] as const;
+
+interface MetricDefinition<L extends string> {
+  readonly name: string;
+  readonly help: string;
+  readonly labelNames: readonly L[];
+}
+
+const metric = <L extends string>(name: string, help: string, labelNames: readonly L[]): MetricDefinition<L> => ({ name, help, labelNames });
+
+/** Everything the gateway exports besides the process metrics. */
+export const GATEWAY_METRICS = {
+  serverDuration: metric('http_server_request_duration_seconds', 'Duration of HTTP requests handled by the gateway, from first byte in to last byte out.', [LABEL.service, LABEL.route, LABEL.method, LABEL.status]),
+  clientDuration: metric('http_client_request_duration_seconds', 'Duration of calls from the gateway to an upstream service, until response headers arrive.', [LABEL.service, LABEL.method, LABEL.status]),
+  circuitState: metric('gateway_upstream_circuit_state', 'Circuit breaker state per upstream service: 1 for the current state, 0 for the others.', [LABEL.service, LABEL.state]),
+  rateLimited: metric('gateway_rate_limited_requests_total', 'Requests answered 429 by the gateway rate limiter.', [LABEL.service, LABEL.policy]),
+  authFailures: metric('gateway_auth_failures_total', 'Requests rejected 401 for missing or invalid credentials, by reason.', [LABEL.service, LABEL.reason]),
+  upstreamRejected: metric('gateway_upstream_rejected_requests_total', 'Requests the gateway failed fast without calling the upstream (circuit open, concurrency limit).', [LABEL.service, LABEL.reason]),
+  upstreamRetries: metric('gateway_upstream_retries_total', 'Retried upstream calls (idempotent requests only, within the retry budget).', [LABEL.service]),
+  inFlight: metric('gateway_requests_in_flight', 'Requests the gateway is handling now.', []),
+  spansDropped: metric(
+    'gateway_spans_dropped_total',
+    'Sampled spans dropped unexported: queue_full (OTEL_BSP_MAX_QUEUE_SIZE spans already waiting), export_failed (the collector refused or did not answer), worker_failed (the export worker is gone).',
+    [LABEL.reason],
+  ),
+} as const;
+
+/** The SLI: the gateway's request-duration histogram, from which every SLO is computed. */
+export const SLI_METRIC = GATEWAY_METRICS.serverDuration.name;
 export const SLI_COUNT = `${SLI_METRIC}_count`;
 export const SLI_BUCKET = `${SLI_METRIC}_bucket`;
+export const UPSTREAM_DURATION_COUNT = `${GATEWAY_METRICS.clientDuration.name}_count`;
+export const UPSTREAM_DURATION_BUCKET = `${GATEWAY_METRICS.clientDuration.name}_bucket`;
+
+/** OpenTelemetry's advised boundaries for http.server.request.duration, in seconds: the default buckets. */
+export const OTEL_ADVISED_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+
+/**
+ * How prom-client spells a boundary in the `le` label (JavaScript's shortest round-trip form). An
+ * SLI selects `le` by exact string, so "0.1" must never be written "0.10".
+ */
+export function leLabel(boundary: number): string {
+  return boundary === Number.POSITIVE_INFINITY ? '+Inf' : String(boundary);
+}
+
+/** The two identity labels of every SLO series; changeable metadata goes on SLO_INFO instead. */
+export function sloIdentity(slo: { readonly service: string; readonly id: string }): Record<string, string> {
+  return { [LABEL.service]: slo.service, [LABEL.slo]: slo.id };
+}
+
+/** `{service="x",slo="y"}`, the selector of one SLO's recorded series. */
+export function sloSelector(slo: { readonly service: string; readonly id: string }): string {
+  return `{${LABEL.service}="${slo.service}",${LABEL.slo}="${slo.id}"}`;
+}
 
 export const sliErrorRatio = (window: string): string => `slo:sli_error:ratio_rate${window}`;
 export const sliRequestRate = (window: string): string => `slo:sli_requests:rate${window}`;
@@ -23,15 +93,20 @@ export const LATENCY_THRESHOLD = 'slo:latency_threshold:seconds';
 /** Changeable metadata (description, owner, tier, threshold) lives here, off the identity labels. */
 export const SLO_INFO = 'slo:info:info';
 
-export const ALERT_PREFIX = 'PyAirtable';
+/** Each burn-rate tier's factor for a period (14.4, 6, 3 and 1 over 30 days), for dashboard threshold lines. */
+export function burnRateFactors(periodMs: number): Readonly<Record<BurnRateTier['name'], number>> {
+  return Object.fromEntries(BURN_RATE_TIERS.map((tier) => [tier.name, burnRateFactor(tier, periodMs)])) as Record<BurnRateTier['name'], number>;
+}
+
+const ALERT_PREFIX = 'PyAirtable';
 export const burnAlertName = (tier: 'fast' | 'medium' | 'slow' | 'very-slow'): string =>
   `${ALERT_PREFIX}ErrorBudgetBurn${tier.split('-').map((w) => (w[0] ?? '').toUpperCase() + w.slice(1)).join('')}`;
 export const CIRCUIT_OPEN_ALERT = `${ALERT_PREFIX}GatewayUpstreamCircuitOpen`;
 export const TARGET_DOWN_ALERT = `${ALERT_PREFIX}GatewayTargetDown`;
 export const SLI_ABSENT_ALERT = `${ALERT_PREFIX}SLIMetricsAbsent`;
 export const SPANS_DROPPED_ALERT = `${ALERT_PREFIX}GatewaySpansDropped`;
-/** The gateway's count of sampled spans it could not export (gateway/metrics.ts), by `reason`. */
-export const SPANS_DROPPED = 'gateway_spans_dropped_total';
+/** Every alert name starts so; dashboards and the control plane select ALERTS by it. */
+export const ALERT_NAME_PATTERN = `${ALERT_PREFIX}.+`;
 
 export const DASHBOARD_UIDS = {
   sloOverview: 'pyairtable-slo-overview',

@@ -100,9 +100,7 @@ function position(node: Node | undefined, lines: LineCounter): { line?: number; 
 }
 
 function describe(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `is required (${issue.expected})`;
-  if (issue.code === 'invalid_value') return issue.message;
-  return issue.message;
+  return issue.code === 'invalid_type' && issue.input === undefined ? `is required (${issue.expected})` : issue.message;
 }
 
 function allowedKeysHint(path: readonly (string | number)[]): string {

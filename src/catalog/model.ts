@@ -13,10 +13,10 @@ export interface Catalog {
   readonly alerting: AlertingSpec;
   readonly stack: StackSpec;
   readonly cost: CostModelSpec | undefined;
-  /** Boundaries of the gateway's request-duration histogram, in seconds. */
+  /** The SLO period when an SLO names none (slo_defaults.period). */
+  readonly defaultPeriodMs: number;
+  /** Boundaries of the gateway's request-duration histogram, in seconds; every latency threshold is one. */
   readonly histogramBuckets: readonly number[];
-  /** Latency thresholds (seconds) the SLOs measure against; each is a histogram bucket boundary. */
-  readonly latencyThresholdsSeconds: readonly number[];
 }
 
 export interface Service extends ServiceSpec {
@@ -24,11 +24,10 @@ export interface Service extends ServiceSpec {
   readonly upstreamPort: number;
 }
 
-export interface Slo {
+interface SloBase {
   readonly service: string;
   readonly serviceTier: number;
   readonly owner: string;
-  readonly id: SloSpec['id'];
   readonly description: string;
   /** The objective as a ratio (99.9 % -> 0.999). */
   readonly objective: number;
@@ -36,9 +35,20 @@ export interface Slo {
   readonly budget: number;
   readonly periodMs: number;
   readonly minEvents: number;
-  /** Latency SLOs: the threshold in seconds. */
-  readonly thresholdSeconds: number | undefined;
 }
+
+/** Good events: requests answered without a server error (5xx). */
+export interface AvailabilitySlo extends SloBase {
+  readonly id: 'availability';
+}
+
+/** Good events: requests answered within the threshold, a bucket boundary of the gateway histogram. */
+export interface LatencySlo extends SloBase {
+  readonly id: 'latency';
+  readonly thresholdSeconds: number;
+}
+
+export type Slo = AvailabilitySlo | LatencySlo;
 
 export interface HostPort {
   readonly host: string;
@@ -69,25 +79,24 @@ export function buildCatalog(spec: CatalogSpec, source: string): Catalog {
     alerting: spec.alerting,
     stack: spec.stack,
     cost: spec.cost,
+    defaultPeriodMs: spec.slo_defaults.period,
     histogramBuckets: [...spec.gateway.histogram_buckets].sort((a, b) => a - b),
-    latencyThresholdsSeconds: [...new Set(slos.flatMap((slo) => (slo.thresholdSeconds === undefined ? [] : [slo.thresholdSeconds])))].sort((a, b) => a - b),
   };
 }
 
 function buildSlo(spec: CatalogSpec, service: ServiceSpec, slo: SloSpec): Slo {
   const objective = roundRatio(slo.objective / 100);
-  return {
+  const base: SloBase = {
     service: service.id,
     serviceTier: service.tier,
     owner: service.owner,
-    id: slo.id,
     description: slo.description ?? defaultDescription(slo),
     objective,
     budget: roundRatio(1 - objective),
     periodMs: slo.period ?? spec.slo_defaults.period,
     minEvents: slo.min_events ?? spec.slo_defaults.min_events,
-    thresholdSeconds: slo.id === 'latency' ? slo.threshold / 1000 : undefined,
   };
+  return slo.id === 'latency' ? { ...base, id: 'latency', thresholdSeconds: slo.threshold / 1000 } : { ...base, id: 'availability' };
 }
 
 function defaultDescription(slo: SloSpec): string {

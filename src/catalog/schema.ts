@@ -209,11 +209,9 @@ export const catalogSchema = z.strictObject({
   services: z.array(serviceSchema).min(1),
 });
 
-export type CatalogInput = z.input<typeof catalogSchema>;
 export type CatalogSpec = z.output<typeof catalogSchema>;
 export type ServiceSpec = z.output<typeof serviceSchema>;
 export type RouteSpec = z.output<typeof routeSchema>;
-export type ResilienceSpec = z.output<typeof resilienceSchema>;
 export type GatewaySpec = z.output<typeof gatewaySchema>;
 export type SloSpec = z.output<typeof sloSchema>;
 export type AlertingSpec = z.output<typeof alertingSchema>;

@@ -1,19 +1,15 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
+import { CIRCUIT_STATES, GATEWAY_METRICS, RATE_LIMIT_POLICIES, REJECTION_REASONS, type CircuitStateName } from '../catalog/conventions.js';
 import { SPAN_DROP_REASONS, noSpansDropped, type SpansDropped } from '../telemetry/span-drops.js';
 import { SeriesHistogram } from './series-histogram.js';
-
-export const CIRCUIT_STATES = ['closed', 'open', 'half_open'] as const;
-export type CircuitStateName = (typeof CIRCUIT_STATES)[number];
-export const REJECTION_REASONS = ['circuit_open', 'concurrency_limit'] as const;
-/** The `policy` label of gateway_rate_limited_requests_total: the catalog's rate_limits. */
-export const RATE_LIMIT_POLICIES = ['default', 'strict', 'auth_failures'] as const;
 
 const OPENMETRICS = Registry.OPENMETRICS_CONTENT_TYPE;
 const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
 /**
- * Everything the gateway exports. The series names and labels are a contract: the SLO rules,
- * alerts and dashboards generated from the catalog query exactly these.
+ * Everything the gateway exports. Names, help and labels come from the SLI contract
+ * (catalog/conventions.ts): the SLO rules, alerts and dashboards generated from the catalog query
+ * exactly these.
  */
 export class GatewayMetrics {
   /** Prometheus text format: what promtool and humans read. */
@@ -24,77 +20,34 @@ export class GatewayMetrics {
 
   readonly serverDuration: SeriesHistogram<'service' | 'http_route' | 'http_request_method' | 'http_response_status_code'>;
   readonly clientDuration: SeriesHistogram<'service' | 'http_request_method' | 'http_response_status_code'>;
-  readonly circuitState: Gauge<'service' | 'state'>;
-  readonly rateLimited: Counter<'service' | 'policy'>;
-  readonly authFailures: Counter<'service' | 'reason'>;
-  readonly upstreamRejected: Counter<'service' | 'reason'>;
-  readonly upstreamRetries: Counter<'service'>;
+  // Not prom-client's global registry: each metric goes into both registries, by the loop below.
+  readonly circuitState = new Gauge({ ...GATEWAY_METRICS.circuitState, registers: [] });
+  readonly rateLimited = new Counter({ ...GATEWAY_METRICS.rateLimited, registers: [] });
+  readonly authFailures = new Counter({ ...GATEWAY_METRICS.authFailures, registers: [] });
+  readonly upstreamRejected = new Counter({ ...GATEWAY_METRICS.upstreamRejected, registers: [] });
+  readonly upstreamRetries = new Counter({ ...GATEWAY_METRICS.upstreamRetries, registers: [] });
   readonly inFlight: Gauge;
   readonly spansDropped: Counter<'reason'>;
 
   /**
+   * @param buckets the catalog's histogram boundaries, which include every SLO latency threshold.
    * @param inFlight read at scrape time, so the hot path only counts (no gauge update per request).
    * @param spansDropped the tracing side's running totals, read at scrape time as well.
    */
   constructor(buckets: readonly number[], inFlight: () => number = () => 0, spansDropped: () => SpansDropped = noSpansDropped) {
     this.openMetricsRegistry.setContentType(OPENMETRICS);
-    // Not prom-client's global registry: each metric goes into both of these, by the loop below.
-    const registers: Registry[] = [];
-    this.serverDuration = new SeriesHistogram({
-      name: 'http_server_request_duration_seconds',
-      help: 'Duration of HTTP requests handled by the gateway, from first byte in to last byte out.',
-      labelNames: ['service', 'http_route', 'http_request_method', 'http_response_status_code'],
-      buckets,
-    });
-    this.clientDuration = new SeriesHistogram({
-      name: 'http_client_request_duration_seconds',
-      help: 'Duration of calls from the gateway to an upstream service, until response headers arrive.',
-      labelNames: ['service', 'http_request_method', 'http_response_status_code'],
-      buckets,
-    });
-    this.circuitState = new Gauge({
-      name: 'gateway_upstream_circuit_state',
-      help: 'Circuit breaker state per upstream service: 1 for the current state, 0 for the others.',
-      labelNames: ['service', 'state'] as const,
-      registers,
-    });
-    this.rateLimited = new Counter({
-      name: 'gateway_rate_limited_requests_total',
-      help: 'Requests answered 429 by the gateway rate limiter.',
-      labelNames: ['service', 'policy'] as const,
-      registers,
-    });
-    this.authFailures = new Counter({
-      name: 'gateway_auth_failures_total',
-      help: 'Requests rejected 401 for missing or invalid credentials, by reason.',
-      labelNames: ['service', 'reason'] as const,
-      registers,
-    });
-    this.upstreamRejected = new Counter({
-      name: 'gateway_upstream_rejected_requests_total',
-      help: 'Requests the gateway failed fast without calling the upstream (circuit open, concurrency limit).',
-      labelNames: ['service', 'reason'] as const,
-      registers,
-    });
-    this.upstreamRetries = new Counter({
-      name: 'gateway_upstream_retries_total',
-      help: 'Retried upstream calls (idempotent requests only, within the retry budget).',
-      labelNames: ['service'] as const,
-      registers,
-    });
+    this.serverDuration = new SeriesHistogram({ ...GATEWAY_METRICS.serverDuration, buckets });
+    this.clientDuration = new SeriesHistogram({ ...GATEWAY_METRICS.clientDuration, buckets });
     this.inFlight = new Gauge({
-      name: 'gateway_requests_in_flight',
-      help: 'Requests the gateway is handling now.',
-      registers,
+      ...GATEWAY_METRICS.inFlight,
+      registers: [],
       collect() {
         this.set(inFlight());
       },
     });
     this.spansDropped = new Counter({
-      name: 'gateway_spans_dropped_total',
-      help: 'Sampled spans dropped unexported: queue_full (OTEL_BSP_MAX_QUEUE_SIZE spans already waiting), export_failed (the collector refused or did not answer), worker_failed (the export worker is gone).',
-      labelNames: ['reason'] as const,
-      registers,
+      ...GATEWAY_METRICS.spansDropped,
+      registers: [],
       collect() {
         const dropped = spansDropped();
         this.reset();

@@ -6,14 +6,13 @@ import { loadOrCreateSecrets } from '../state/secrets.js';
 import type { Logger } from '../telemetry/logger.js';
 import { noSpansDropped, type SpansDropped } from '../telemetry/span-drops.js';
 import { gatewayAdminApp } from './admin-app.js';
-import { requestDurationBuckets } from './buckets.js';
 import { ApiKeyStore } from './auth/api-keys.js';
 import { Authenticator } from './auth/authenticator.js';
 import { AUTH_FAILURE_REASONS } from './auth/principal.js';
 import { JwtVerifier } from './auth/jwt-verifier.js';
 import type { GatewayConfig } from './config.js';
 import { GatewayMetrics } from './metrics.js';
-import { Proxy } from './proxy.js';
+import { ProxyHandler } from './proxy.js';
 import { TokenBucketLimiter } from './rate-limiter.js';
 import { parseRequestTarget } from './request-target.js';
 import { sendJsonError } from './respond.js';
@@ -33,7 +32,7 @@ export async function startGateway(config: GatewayConfig, tracer: Tracer, log: L
   const { catalog } = config;
   const secrets = await loadOrCreateSecrets(config.stateDir);
   let inFlight = 0;
-  const metrics = new GatewayMetrics(requestDurationBuckets(catalog.histogramBuckets, catalog.latencyThresholdsSeconds), () => inFlight, spansDropped);
+  const metrics = new GatewayMetrics(catalog.histogramBuckets, () => inFlight, spansDropped);
   metrics.initialise(
     catalog.services.map((service) => service.id),
     AUTH_FAILURE_REASONS,
@@ -56,7 +55,7 @@ export async function startGateway(config: GatewayConfig, tracer: Tracer, log: L
   const requestClosed = (): void => {
     inFlight--;
   };
-  const proxy = new Proxy({ gateway: catalog.gateway, upstreams, authenticator, limiter, metrics, tracer, log, accessLog: config.accessLog, requestClosed });
+  const proxy = new ProxyHandler({ gateway: catalog.gateway, upstreams, authenticator, limiter, metrics, tracer, log, accessLog: config.accessLog, requestClosed });
   const routes = new RouteTable(catalog);
   let draining = false;
   const admin = gatewayAdminApp({ catalog, metrics, upstreams, health: new UpstreamHealthProbe(catalog.services), isDraining: () => draining });

@@ -17,7 +17,8 @@ import {
 import type { Service } from '../catalog/index.js';
 import { BodyTooLargeError } from './body-limit.js';
 import type { HeaderMap } from './headers.js';
-import type { GatewayMetrics, CircuitStateName } from './metrics.js';
+import type { CircuitStateName } from '../catalog/conventions.js';
+import type { GatewayMetrics } from './metrics.js';
 import { RetryBudget } from './retry-budget.js';
 import { UpstreamExchange, type CallCancellation } from './upstream-exchange.js';
 import { ClientAbortedError, UpstreamSaturatedError, UpstreamTimeoutError, isConnectionFailure } from './upstream-errors.js';
@@ -160,8 +161,8 @@ export class Upstream {
     if (this.inFlight >= this.maxConcurrency) return Promise.reject(new UpstreamSaturatedError(this.maxConcurrency));
     if (this.breaker.state !== CircuitState.Closed) return this.breaker.execute(() => this.attempt(call));
     // Closed, nearly always: the call runs outside cockatiel's execute(), whose two async layers
-    // cost the proxy 4-8 % of its CPU per request here (README, Performance), and its outcome is
-    // told to the breaker as execute() would: see closedSuccess and closedFailure.
+    // cost the proxy several percent of its CPU (docs/performance/methodology.md), and its outcome
+    // is told to the breaker as execute() would: see closedSuccess and closedFailure.
     return this.attempt(call).then(this.closedSuccess, this.closedFailure);
   }
 

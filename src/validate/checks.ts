@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import type { Catalog } from '../catalog/index.js';
 import { findTool } from '../tools/find-tool.js';
-import { checkContract } from './contract.js';
+import { checkContract, checkDeclaredMetrics } from './contract.js';
 import { lintDashboard } from './dashboard-lint.js';
 import { parseExposition } from './exposition.js';
 import { liveExpositions } from './live-metrics.js';
@@ -95,7 +95,8 @@ export async function metricsContract(catalog: Catalog): Promise<CheckResult> {
     }
   }
   const live = await liveExpositions(catalog);
-  const findings = checkContract(uses, [...parseExposition(live.gateway), ...parseExposition(live.simulator)], recorded);
+  const gateway = parseExposition(live.gateway);
+  const findings = [...checkDeclaredMetrics(gateway), ...checkContract(uses, [...gateway, ...parseExposition(live.simulator)], recorded)];
   return {
     name: 'metrics contract',
     ok: findings.length === 0,

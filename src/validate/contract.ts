@@ -1,3 +1,4 @@
+import { GATEWAY_METRICS } from '../catalog/conventions.js';
 import type { Selector } from '../promql/selectors.js';
 import type { ExposedSeries } from './exposition.js';
 
@@ -41,6 +42,29 @@ export function checkContract(uses: readonly { where: string; selector: Selector
         const values = [...new Set(series.map((s) => s.labels[matcher.name]).filter((v) => v !== undefined))].slice(0, 20);
         findings.push({ where, problem: `${metric}{${matcher.name}="${matcher.value}"} matches nothing live; values seen: ${values.join(', ')}` });
       }
+    }
+  }
+  return findings;
+}
+
+/** Histograms are exposed as _bucket, _sum and _count series; their count carries every label but `le`. */
+const HISTOGRAMS = new Set<string>([GATEWAY_METRICS.serverDuration.name, GATEWAY_METRICS.clientDuration.name]);
+
+/**
+ * Checks the other side of the contract: every metric the SLI contract declares for the gateway is
+ * in its live exposition, with every label the contract gives it.
+ */
+export function checkDeclaredMetrics(live: readonly ExposedSeries[]): ContractFinding[] {
+  const findings: ContractFinding[] = [];
+  for (const declared of Object.values(GATEWAY_METRICS)) {
+    const exposed = HISTOGRAMS.has(declared.name) ? `${declared.name}_count` : declared.name;
+    const series = live.filter((s) => s.metric === exposed);
+    if (series.length === 0) {
+      findings.push({ where: 'src/catalog/conventions.ts', problem: `the gateway does not export ${exposed}, which the SLI contract declares` });
+      continue;
+    }
+    for (const label of declared.labelNames) {
+      if (!series.some((s) => label in s.labels)) findings.push({ where: 'src/catalog/conventions.ts', problem: `${exposed} has no label "${label}", which the SLI contract declares` });
     }
   }
   return findings;

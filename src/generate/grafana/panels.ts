@@ -1,8 +1,28 @@
+import type * as cog from '@grafana/grafana-foundation-sdk/cog';
+import { BigValueColorMode, GraphThresholdsStyleConfigBuilder, GraphThresholdsStyleMode, LegendDisplayMode, LegendPlacement, ReduceDataOptionsBuilder, TooltipDisplayMode, VizLegendOptionsBuilder, VizTooltipOptionsBuilder } from '@grafana/grafana-foundation-sdk/common';
+import {
+  DashboardBuilder,
+  DashboardCursorSync,
+  DashboardLinkBuilder,
+  DashboardLinkType,
+  DatasourceVariableBuilder,
+  QueryVariableBuilder,
+  ThresholdsConfigBuilder,
+  ThresholdsMode,
+  VariableRefresh,
+  VariableSort,
+  type Dashboard,
+} from '@grafana/grafana-foundation-sdk/dashboard';
+import { DataqueryBuilder, PromQueryFormat } from '@grafana/grafana-foundation-sdk/prometheus';
+import { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sdk/stat';
+import { PanelBuilder as TablePanelBuilder } from '@grafana/grafana-foundation-sdk/table';
+import { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
+
 /**
- * Small typed builders for the Grafana dashboard JSON model (schemaVersion 39). Every panel gets a
- * title, a description, a unit and the ${datasource} variable: what the dashboard linter checks.
+ * Dashboards built with Grafana's foundation SDK. Every panel gets a title, a description, a unit
+ * and the ${datasource} variable: what the dashboard lint checks.
  */
-export const DATASOURCE = { type: 'prometheus', uid: '${datasource}' } as const;
+const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
 
 export interface Target {
   readonly expr: string;
@@ -25,59 +45,6 @@ export interface PanelSpec {
   readonly thresholds?: readonly { value: number; color: string }[];
 }
 
-export type Panel = Record<string, unknown>;
-
-export function layout(specs: readonly PanelSpec[]): Panel[] {
-  let x = 0;
-  let y = 0;
-  let rowHeight = 0;
-  return specs.map((spec, index) => {
-    const w = spec.width ?? 12;
-    const h = spec.height ?? 8;
-    if (x + w > 24) {
-      x = 0;
-      y += rowHeight;
-      rowHeight = 0;
-    }
-    const panel = toPanel(spec, index + 1, { x, y, w, h });
-    x += w;
-    rowHeight = Math.max(rowHeight, h);
-    return panel;
-  });
-}
-
-function toPanel(spec: PanelSpec, id: number, gridPos: { x: number; y: number; w: number; h: number }): Panel {
-  const type = spec.type ?? 'timeseries';
-  const steps = [{ color: 'green', value: null as number | null }, ...(spec.thresholds ?? []).map((t) => ({ color: t.color, value: t.value }))];
-  return {
-    id,
-    type,
-    title: spec.title,
-    description: spec.description,
-    datasource: DATASOURCE,
-    gridPos,
-    fieldConfig: {
-      defaults: {
-        unit: spec.unit,
-        ...(spec.min === undefined ? {} : { min: spec.min }),
-        ...(spec.max === undefined ? {} : { max: spec.max }),
-        thresholds: { mode: 'absolute', steps },
-        ...(type === 'timeseries' && spec.thresholds ? { custom: { thresholdsStyle: { mode: 'dashed' } } } : {}),
-      },
-      overrides: [],
-    },
-    options: type === 'stat' ? { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false }, colorMode: 'background' } : type === 'table' ? { showHeader: true } : { legend: { displayMode: 'table', placement: 'bottom', calcs: ['lastNotNull', 'max'] }, tooltip: { mode: 'multi' } },
-    targets: spec.targets.map((target, index) => ({
-      refId: String.fromCharCode(65 + index),
-      datasource: DATASOURCE,
-      expr: target.expr,
-      legendFormat: target.legend ?? '__auto',
-      ...(target.exemplar ? { exemplar: true } : {}),
-      ...(target.instant || type === 'table' ? { instant: true, range: false, format: type === 'table' ? 'table' : 'time_series' } : { range: true }),
-    })),
-  };
-}
-
 export interface Variable {
   readonly name: string;
   readonly label: string;
@@ -85,40 +52,103 @@ export interface Variable {
   readonly multi: boolean;
 }
 
-export function dashboard(uid: string, title: string, description: string, variables: readonly Variable[], panels: readonly Panel[], notice: string): Record<string, unknown> {
-  return {
-    uid,
-    title,
-    description: `${description} ${notice}`,
-    tags: ['pyairtable', 'slo', 'generated'],
-    timezone: 'utc',
-    schemaVersion: 39,
-    version: 1,
-    editable: false,
-    graphTooltip: 1,
-    time: { from: 'now-6h', to: 'now' },
-    refresh: '1m',
-    templating: {
-      list: [
-        { name: 'datasource', label: 'Data source', type: 'datasource', query: 'prometheus', current: {}, hide: 0 },
-        ...variables.map((v) => ({
-          name: v.name,
-          label: v.label,
-          type: 'query',
-          datasource: DATASOURCE,
-          query: { query: v.query, refId: v.name },
-          definition: v.query,
-          refresh: 2,
-          includeAll: v.multi,
-          multi: v.multi,
-          sort: 1,
-          current: {},
-          hide: 0,
-        })),
-      ],
-    },
-    annotations: { list: [] },
-    links: [{ title: 'PyAirtable dashboards', type: 'dashboards', tags: ['pyairtable'], asDropdown: true }],
-    panels,
-  };
+export interface DashboardSpec {
+  readonly uid: string;
+  readonly title: string;
+  readonly description: string;
+  readonly variables: readonly Variable[];
+  readonly panels: readonly PanelSpec[];
+}
+
+const GRID_COLUMNS = 24;
+
+/**
+ * The dashboard model, laid out left to right in rows of 24 columns. The classic (v1) JSON model on
+ * purpose: file provisioning and the kube-prometheus-stack sidecar load it, not the v2 resource.
+ */
+// eslint-disable-next-line @typescript-eslint/no-deprecated -- v1 is what provisioning reads (above)
+export function buildDashboard(spec: DashboardSpec, notice: string): Dashboard {
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- as above
+  const builder = new DashboardBuilder(spec.title)
+    .uid(spec.uid)
+    .description(`${spec.description} ${notice}`)
+    .tags(['pyairtable', 'slo', 'generated'])
+    .timezone('utc')
+    .readonly()
+    .tooltip(DashboardCursorSync.Crosshair)
+    .time({ from: 'now-6h', to: 'now' })
+    .refresh('1m')
+    .link(new DashboardLinkBuilder('PyAirtable dashboards').type(DashboardLinkType.Dashboards).tags(['pyairtable']).asDropdown(true))
+    .withVariable(new DatasourceVariableBuilder('datasource').label('Data source').type('prometheus'));
+  for (const variable of spec.variables) {
+    builder.withVariable(
+      new QueryVariableBuilder(variable.name)
+        .label(variable.label)
+        .datasource(DATASOURCE)
+        .query(variable.query)
+        .refresh(VariableRefresh.OnTimeRangeChanged)
+        .sort(VariableSort.AlphabeticalAsc)
+        .multi(variable.multi)
+        .includeAll(variable.multi),
+    );
+  }
+  let x = 0;
+  let y = 0;
+  let rowHeight = 0;
+  spec.panels.forEach((panel, index) => {
+    const w = panel.width ?? 12;
+    const h = panel.height ?? 8;
+    if (x + w > GRID_COLUMNS) {
+      x = 0;
+      y += rowHeight;
+      rowHeight = 0;
+    }
+    builder.withPanel(panelBuilder(panel).id(index + 1).gridPos({ x, y, w, h }));
+    x += w;
+    rowHeight = Math.max(rowHeight, h);
+  });
+  return builder.build();
+}
+
+type AnyPanelBuilder = TimeseriesPanelBuilder | StatPanelBuilder | TablePanelBuilder;
+
+function panelBuilder(spec: PanelSpec): AnyPanelBuilder {
+  const type = spec.type ?? 'timeseries';
+  const builder = visualisation(spec);
+  builder
+    .title(spec.title)
+    .description(spec.description)
+    .datasource(DATASOURCE)
+    .unit(spec.unit)
+    .thresholds(new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([{ color: 'green', value: null }, ...(spec.thresholds ?? []).map((t) => ({ color: t.color, value: t.value }))]))
+    .targets(spec.targets.map((target, index) => query(target, index, type)));
+  if (spec.min !== undefined) builder.min(spec.min);
+  if (spec.max !== undefined) builder.max(spec.max);
+  return builder;
+}
+
+function visualisation(spec: PanelSpec): AnyPanelBuilder {
+  switch (spec.type ?? 'timeseries') {
+    case 'stat':
+      return new StatPanelBuilder().reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false).fields('')).colorMode(BigValueColorMode.Background);
+    case 'table':
+      return new TablePanelBuilder().showHeader(true);
+    case 'timeseries': {
+      const panel = new TimeseriesPanelBuilder()
+        .legend(new VizLegendOptionsBuilder().displayMode(LegendDisplayMode.Table).placement(LegendPlacement.Bottom).showLegend(true).calcs(['lastNotNull', 'max']))
+        .tooltip(new VizTooltipOptionsBuilder().mode(TooltipDisplayMode.Multi));
+      return spec.thresholds ? panel.thresholdsStyle(new GraphThresholdsStyleConfigBuilder().mode(GraphThresholdsStyleMode.Dashed)) : panel;
+    }
+  }
+}
+
+function query(target: Target, index: number, type: NonNullable<PanelSpec['type']>): cog.Builder<cog.Dataquery> {
+  const builder = new DataqueryBuilder()
+    .refId(String.fromCharCode(65 + index))
+    .datasource(DATASOURCE)
+    .expr(target.expr)
+    .legendFormat(target.legend ?? '__auto');
+  if (target.exemplar) builder.exemplar(true);
+  if (target.instant || type === 'table') return builder.instant().format(type === 'table' ? PromQueryFormat.Table : PromQueryFormat.TimeSeries);
+  return builder.range();
 }

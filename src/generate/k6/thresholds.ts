@@ -12,7 +12,7 @@ export function loadTestThresholds(catalog: Catalog): Record<string, unknown> {
     const expression =
       slo.id === 'availability'
         ? `rate<${Number(slo.budget.toPrecision(6))}`
-        : `p(${Number((slo.objective * 100).toPrecision(6))})<${Number(((slo.thresholdSeconds ?? 0) * 1000).toPrecision(6))}`;
+        : `p(${Number((slo.objective * 100).toPrecision(6))})<${Number((slo.thresholdSeconds * 1000).toPrecision(6))}`;
     thresholds[key] = [expression];
     return { service: slo.service, slo: slo.id, objective: slo.objective, metric: key, threshold: expression };
   });

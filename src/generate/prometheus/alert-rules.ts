@@ -1,19 +1,21 @@
-import { BURN_RATE_TIERS, burnRateFactor, errorRatioThreshold, formatDuration, windowMs, type BurnRateTier } from '../../catalog/burn-rate.js';
+import { BURN_RATE_TIERS, burnRateFactor, errorRatioThreshold, windowMs, type BurnRateTier } from '../../catalog/burn-rate.js';
+import { formatDuration } from '../../catalog/duration.js';
 import {
   CIRCUIT_OPEN_ALERT,
   DASHBOARD_UIDS,
   GATEWAY_JOB,
   SLI_ABSENT_ALERT,
+  GATEWAY_METRICS,
   SLI_COUNT,
-  SPANS_DROPPED,
   SPANS_DROPPED_ALERT,
   TARGET_DOWN_ALERT,
   burnAlertName,
   sliErrorRatio,
   sliRequestRate,
+  sloIdentity,
+  sloSelector,
 } from '../../catalog/conventions.js';
 import type { Catalog, Slo } from '../../catalog/index.js';
-import { identity, selector } from './recording-rules.js';
 import type { AlertingRule, RuleFile } from './rule-types.js';
 
 /** One alert per SLO and burn-rate tier: both windows over factor x budget, with enough traffic. */
@@ -26,14 +28,14 @@ export function burnRateAlert(catalog: Catalog, slo: Slo, tier: BurnRateTier): A
   return {
     alert: name,
     expr: [
-      `${sliErrorRatio(tier.longWindow)}${selector(slo)} > (${factor} * ${slo.budget})`,
-      `${sliErrorRatio(tier.shortWindow)}${selector(slo)} > (${factor} * ${slo.budget})`,
+      `${sliErrorRatio(tier.longWindow)}${sloSelector(slo)} > (${factor} * ${slo.budget})`,
+      `${sliErrorRatio(tier.shortWindow)}${sloSelector(slo)} > (${factor} * ${slo.budget})`,
       // Low-traffic guard: a handful of requests cannot page anyone.
-      `${sliRequestRate(tier.longWindow)}${selector(slo)} * ${longSeconds} >= ${slo.minEvents}`,
+      `${sliRequestRate(tier.longWindow)}${sloSelector(slo)} * ${longSeconds} >= ${slo.minEvents}`,
     ].join('\nand\n'),
     labels: {
       severity: tier.severity,
-      ...identity(slo),
+      ...sloIdentity(slo),
       burn_tier: String(tier.rank),
       long_window: tier.longWindow,
       short_window: tier.shortWindow,
@@ -72,7 +74,7 @@ export function gatewayAlertRules(catalog: Catalog): RuleFile {
         rules: [
           {
             alert: CIRCUIT_OPEN_ALERT,
-            expr: `max by (service) (gateway_upstream_circuit_state{job="${GATEWAY_JOB}",state="open"}) == 1`,
+            expr: `max by (service) (${GATEWAY_METRICS.circuitState.name}{job="${GATEWAY_JOB}",state="open"}) == 1`,
             for: '1m',
             labels: { severity: 'warning' },
             annotations: {
@@ -110,7 +112,7 @@ export function gatewayAlertRules(catalog: Catalog): RuleFile {
             // A ticket, not a page: the SLIs are intact, the traces behind them are not. A burst
             // (a load spike, a collector restart) stops within the 5-minute rate window; 15 minutes do not.
             alert: SPANS_DROPPED_ALERT,
-            expr: `sum by (instance, reason) (rate(${SPANS_DROPPED}{job="${GATEWAY_JOB}"}[5m])) > 0`,
+            expr: `sum by (instance, reason) (rate(${GATEWAY_METRICS.spansDropped.name}{job="${GATEWAY_JOB}"}[5m])) > 0`,
             for: '15m',
             labels: { severity: 'warning', service: 'gateway' },
             annotations: {

@@ -1,6 +1,6 @@
-import { BURN_RATE_TIERS, detectionTimeMs, errorRatioThreshold, formatDuration, windowMs, type BurnRateTier } from '../../catalog/burn-rate.js';
-import { GATEWAY_JOB, SLI_BUCKET, SLI_COUNT, burnAlertName, sliErrorRatio } from '../../catalog/conventions.js';
-import { leLabel } from '../../gateway/buckets.js';
+import { BURN_RATE_TIERS, detectionTimeMs, errorRatioThreshold, windowMs, type BurnRateTier } from '../../catalog/burn-rate.js';
+import { formatDuration } from '../../catalog/duration.js';
+import { GATEWAY_JOB, SLI_BUCKET, SLI_COUNT, burnAlertName, leLabel, sliErrorRatio } from '../../catalog/conventions.js';
 import type { Catalog, Slo } from '../../catalog/index.js';
 import { burnRateAlert } from './alert-rules.js';
 
@@ -116,10 +116,9 @@ function trafficSeries(slo: Slo, perStep: number, steps: number, cleanSteps: num
       { series: `${SLI_COUNT}{${labels('500')}}`, values: bad },
     ];
   }
-  const le = leLabel(slo.thresholdSeconds ?? Number.NaN);
   return [
     { series: `${SLI_COUNT}{${labels('200')}}`, values: `0+${perStep}x${steps}` },
-    { series: `${SLI_BUCKET}{${labels('200')},le="${le}"}`, values: good },
+    { series: `${SLI_BUCKET}{${labels('200')},le="${leLabel(slo.thresholdSeconds)}"}`, values: good },
   ];
 }
 

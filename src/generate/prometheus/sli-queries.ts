@@ -1,5 +1,4 @@
-import { leLabel } from '../../gateway/buckets.js';
-import { GATEWAY_JOB, SLI_BUCKET, SLI_COUNT } from '../../catalog/conventions.js';
+import { GATEWAY_JOB, LABEL, SLI_BUCKET, SLI_COUNT, leLabel } from '../../catalog/conventions.js';
 import type { Slo } from '../../catalog/index.js';
 
 /**
@@ -8,17 +7,21 @@ import type { Slo } from '../../catalog/index.js';
  * rather than NaN; the "SLI metrics absent" alert covers a missing series separately.
  */
 export function errorRatioQuery(slo: Slo, window: string): string {
-  const selector = `job="${GATEWAY_JOB}",service="${slo.service}"`;
+  const selector = serviceSelector(slo.service);
   const total = `sum(rate(${SLI_COUNT}{${selector}}[${window}]))`;
   if (slo.id === 'availability') {
     // With no 5xx at all the error series do not exist; `or vector(0)` makes that a 0, not a gap.
-    return `(sum(rate(${SLI_COUNT}{${selector},http_response_status_code=~"5.."}[${window}])) or vector(0))\n/\n(${total} > 0)`;
+    return `(sum(rate(${SLI_COUNT}{${selector},${LABEL.status}=~"5.."}[${window}])) or vector(0))\n/\n(${total} > 0)`;
   }
   // The errors are the requests ABOVE the threshold: 1 - (requests at or under it) / all.
-  const le = leLabel(slo.thresholdSeconds ?? Number.NaN);
-  return `1 - (\n  sum(rate(${SLI_BUCKET}{${selector},le="${le}"}[${window}]))\n  /\n  (${total} > 0)\n)`;
+  return `1 - (\n  sum(rate(${SLI_BUCKET}{${selector},le="${leLabel(slo.thresholdSeconds)}"}[${window}]))\n  /\n  (${total} > 0)\n)`;
 }
 
 export function requestRateQuery(slo: Slo, window: string): string {
-  return `sum(rate(${SLI_COUNT}{job="${GATEWAY_JOB}",service="${slo.service}"}[${window}]))`;
+  return `sum(rate(${SLI_COUNT}{${serviceSelector(slo.service)}}[${window}]))`;
+}
+
+/** The gateway's series of one service: `job="gateway",service="x"`. */
+export function serviceSelector(service: string): string {
+  return `job="${GATEWAY_JOB}",${LABEL.service}="${service}"`;
 }

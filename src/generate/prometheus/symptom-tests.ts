@@ -1,4 +1,4 @@
-import { CIRCUIT_OPEN_ALERT, GATEWAY_JOB, SLI_ABSENT_ALERT, SLI_COUNT, SPANS_DROPPED, SPANS_DROPPED_ALERT, TARGET_DOWN_ALERT } from '../../catalog/conventions.js';
+import { CIRCUIT_OPEN_ALERT, GATEWAY_JOB, GATEWAY_METRICS, SLI_ABSENT_ALERT, SLI_COUNT, SPANS_DROPPED_ALERT, TARGET_DOWN_ALERT } from '../../catalog/conventions.js';
 import type { Catalog } from '../../catalog/index.js';
 import { gatewayAlertRules } from './alert-rules.js';
 import type { AlertingRule } from './rule-types.js';
@@ -28,8 +28,8 @@ export function symptomTests(catalog: Catalog, ruleFiles: readonly string[]): Ru
         name: `${CIRCUIT_OPEN_ALERT} fires when a breaker stays open for over a minute, not while it has just opened`,
         interval: '1m',
         input_series: [
-          { series: `gateway_upstream_circuit_state{job="${GATEWAY_JOB}",instance="${instance}",service="${service}",state="open"}`, values: '0x5 1x10' },
-          { series: `gateway_upstream_circuit_state{job="${GATEWAY_JOB}",instance="${instance}",service="${service}",state="closed"}`, values: '1x5 0x10' },
+          { series: `${GATEWAY_METRICS.circuitState.name}{job="${GATEWAY_JOB}",instance="${instance}",service="${service}",state="open"}`, values: '0x5 1x10' },
+          { series: `${GATEWAY_METRICS.circuitState.name}{job="${GATEWAY_JOB}",instance="${instance}",service="${service}",state="closed"}`, values: '1x5 0x10' },
         ],
         alert_rule_test: [
           { eval_time: '6m', alertname: CIRCUIT_OPEN_ALERT, exp_alerts: [] },
@@ -60,10 +60,10 @@ export function symptomTests(catalog: Catalog, ruleFiles: readonly string[]): Ru
         interval: '1m',
         input_series: [
           // From minute 10 on, 100 spans a minute find the queue full.
-          { series: `${SPANS_DROPPED}{job="${GATEWAY_JOB}",instance="${instance}",reason="queue_full"}`, values: '0x10 100+100x30' },
+          { series: `${GATEWAY_METRICS.spansDropped.name}{job="${GATEWAY_JOB}",instance="${instance}",reason="queue_full"}`, values: '0x10 100+100x30' },
           // One batch of 512 failed at minute 10, and nothing since.
-          { series: `${SPANS_DROPPED}{job="${GATEWAY_JOB}",instance="${instance}",reason="export_failed"}`, values: '0x10 512x30' },
-          { series: `${SPANS_DROPPED}{job="${GATEWAY_JOB}",instance="${instance}",reason="worker_failed"}`, values: '0x40' },
+          { series: `${GATEWAY_METRICS.spansDropped.name}{job="${GATEWAY_JOB}",instance="${instance}",reason="export_failed"}`, values: '0x10 512x30' },
+          { series: `${GATEWAY_METRICS.spansDropped.name}{job="${GATEWAY_JOB}",instance="${instance}",reason="worker_failed"}`, values: '0x40' },
         ],
         alert_rule_test: [
           { eval_time: '20m', alertname: SPANS_DROPPED_ALERT, exp_alerts: [] },

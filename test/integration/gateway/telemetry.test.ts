@@ -4,7 +4,7 @@ import { getPriority } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../../src/catalog/index.js';
-import { leLabel } from '../../../src/gateway/buckets.js';
+import { leLabel } from '../../../src/catalog/conventions.js';
 import { EXPORT_WORKER_NICE } from '../../../src/telemetry/span-export-messages.js';
 import { testCatalog } from '../../helpers/catalog.js';
 import { waitFor } from '../../helpers/wait.js';
@@ -12,7 +12,8 @@ import { metricsText, sampleValue } from '../../helpers/http.js';
 import { OtlpReceiver } from '../../helpers/otlp-receiver.js';
 import { startStack, type Stack } from '../../helpers/processes.js';
 import { stackSecrets } from '../../helpers/secrets.js';
-import { requireTool, run } from '../../helpers/tools.js';
+import { findTool as requireTool } from '../../../src/tools/find-tool.js';
+import { run } from '../../helpers/tools.js';
 
 let stack: Stack;
 let receiver: OtlpReceiver;
@@ -104,7 +105,7 @@ describe('the live /metrics exposition', () => {
     const boundaries = new Set([...exposition.matchAll(/http_server_request_duration_seconds_bucket\{le="([^"]+)",service="user"/g)].map((m) => m[1]));
     const catalog = loadCatalog(stack.catalog.file);
     expect([...boundaries]).toEqual([...catalog.histogramBuckets.map(leLabel), '+Inf']);
-    expect([...boundaries]).toEqual(expect.arrayContaining(catalog.latencyThresholdsSeconds.map(leLabel)));
+    expect([...boundaries]).toEqual(expect.arrayContaining(catalog.slos.flatMap((slo) => (slo.id === 'latency' ? [leLabel(slo.thresholdSeconds)] : []))));
   });
 });
 

@@ -13,7 +13,6 @@ describe('SLO validation', () => {
     expect(catalog.slos).toHaveLength(14);
     expect(catalog.slos.find((s) => s.service === 'ai-domain' && s.id === 'latency')).toMatchObject({ objective: 0.95, budget: 0.05, thresholdSeconds: 2, periodMs: 30 * 86_400_000, minEvents: 100 });
     expect(catalog.slos.find((s) => s.service === 'user' && s.id === 'availability')).toMatchObject({ objective: 0.999, budget: 0.001 });
-    expect(catalog.latencyThresholdsSeconds).toEqual([0.1, 2]);
   });
 
   it.each([

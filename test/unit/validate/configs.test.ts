@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COLLECTOR_CONFIG, JAEGER_CONFIG, jaegerValidate, otelcolValidate } from '../../../src/validate/checks.js';
-import { requireTool } from '../../helpers/tools.js';
+import { findTool as requireTool } from '../../../src/tools/find-tool.js';
 
 /** A copy of `file` with one edit, in a fresh directory. */
 function broken(file: string, from: string, to: string): string {
