@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { freePorts } from '../../helpers/ports.js';
+import { freePorts } from '../../../src/net/free-ports.js';
 import { waitFor } from '../../helpers/wait.js';
 
 /** Whether a process is gone, or dead and waiting to be reaped. */
@@ -20,7 +20,7 @@ function gone(pid: number): boolean {
 describe('benchmark processes', () => {
   it('do not outlive a benchmark that dies of an uncaught error', async () => {
     const [port] = await freePorts(1);
-    const processes = pathToFileURL(resolve('dist/bench/processes.js')).href;
+    const processes = pathToFileURL(resolve('dist-bench/bench/processes.js')).href;
     const server = `require('node:http').createServer((req, res) => res.end()).listen(${port}, '127.0.0.1')`;
     const benchmark = `
       import { startNode } from ${JSON.stringify(processes)};

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { vegetaTimeSliced } from '../../../src/bench/time-sliced-load.js';
-import { requireTool } from '../../helpers/tools.js';
+import { vegetaTimeSliced } from '../../../bench/time-sliced-load.js';
+import { findTool as requireTool } from '../../../src/tools/find-tool.js';
 
 /** A server that notes which target each request it answers came for, in order of arrival. */
 function target(name: string, arrivals: string[], status: number): Server {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { benchSetting, benchSwitch } from '../../../src/bench/bench-settings.js';
+import { benchSetting, benchSwitch } from '../../../bench/bench-settings.js';
 
 describe('benchmark settings from the environment', () => {
   it('take the default when unset or empty, and the value when given', () => {

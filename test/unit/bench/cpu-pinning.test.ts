@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cpuLayoutFromEnv, onCpus, pinProcess } from '../../../src/bench/cpu-pinning.js';
-import { requireTool } from '../../helpers/tools.js';
+import { cpuLayoutFromEnv, onCpus, pinProcess } from '../../../bench/cpu-pinning.js';
+import { findTool as requireTool } from '../../../src/tools/find-tool.js';
 
 describe('benchmark CPU layout', () => {
   it('is absent unless BENCH_PIN=1', () => {

@@ -1,11 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { droppedSpansIn } from '../../../src/bench/dropped-spans.js';
+import { spansDroppedIn } from '../../../bench/dropped-spans.js';
 
-describe('spans dropped, read from a gateway log line', () => {
-  it("reads the gateway's own count and the SDK's message, and nothing from other lines", () => {
-    expect(droppedSpansIn('{"level":40,"dropped_spans":1980,"max_queue_size":2048,"msg":"spans dropped: the span export worker fell behind"}')).toBe(1980);
-    expect(droppedSpansIn('{"level":40,"msg":"opentelemetry: Dropped 12480 spans because maxQueueSize reached"}')).toBe(12480);
-    expect(droppedSpansIn('{"level":50,"msg":"upstream dropped the connection"}')).toBe(0);
-    expect(droppedSpansIn('Dropped 5 spans, not JSON')).toBe(0);
+describe('spans dropped, read from a gateway /metrics', () => {
+  it('adds every reason', () => {
+    const exposition = [
+      '# HELP gateway_spans_dropped_total Sampled spans dropped unexported.',
+      '# TYPE gateway_spans_dropped_total counter',
+      'gateway_spans_dropped_total{reason="queue_full"} 12',
+      'gateway_spans_dropped_total{reason="export_failed"} 512',
+      'gateway_spans_dropped_total{reason="worker_failed"} 0',
+      'gateway_requests_in_flight 3',
+    ].join('\n');
+    expect(spansDroppedIn(exposition)).toBe(524);
+  });
+
+  it('reads 0 from a gateway that dropped none', () => {
+    expect(spansDroppedIn('gateway_spans_dropped_total{reason="queue_full"} 0\n')).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, medianInterval, percentile } from '../../../src/bench/median-interval.js';
+import { median, medianInterval, percentile } from '../../../bench/median-interval.js';
 
 describe('median and percentile', () => {
   it('takes the middle value, or the mean of the middle two', () => {

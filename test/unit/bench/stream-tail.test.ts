@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { keepTail } from '../../../src/bench/stream-tail.js';
+import { keepTail } from '../../../bench/stream-tail.js';
 
 describe('the tail of a stream', () => {
   it('keeps only the last characters written, however much is written', () => {

@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { inTemporaryDirectory } from '../../../src/bench/temporary-directory.js';
+import { inTemporaryDirectory } from '../../../bench/temporary-directory.js';
 
 describe('a benchmark temporary directory', () => {
   it('exists while the work runs and is gone after it, files and all', async () => {

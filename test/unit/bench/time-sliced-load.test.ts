@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sortIntoWindows, windowSchedule, type VegetaResult } from '../../../src/bench/time-sliced-load.js';
+import { sortIntoWindows, windowSchedule, type VegetaResult } from '../../../bench/time-sliced-load.js';
 
 const targets = [
   { url: 'http://127.0.0.1:1/a', headers: {} },

@@ -3,7 +3,7 @@ import Fastify from 'fastify';
 
 /**
  * The reference proxy of the benchmark: fastify with @fastify/http-proxy, default settings.
- * Usage: node dist/bench/fastify-proxy.js PORT UPSTREAM_PORT FROM_PREFIX TO_PREFIX
+ * Usage: node dist-bench/bench/fastify-proxy.js PORT UPSTREAM_PORT FROM_PREFIX TO_PREFIX
  */
 const [port = '0', upstreamPort = '0', from = '', to = ''] = process.argv.slice(2);
 const app = Fastify({ logger: false });

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { onCpus } from './cpu-pinning.js';
 import { keepTail } from './stream-tail.js';
@@ -13,8 +12,6 @@ export interface BenchProcess {
 export interface StartOptions {
   /** taskset CPU list; undefined runs the program wherever the scheduler likes. */
   readonly cpuList?: string | undefined;
-  /** Told each line the program writes to stderr, where the gateway logs. */
-  readonly onStderrLine?: ((line: string) => void) | undefined;
 }
 
 // A benchmark that dies of an uncaught error skips its own clean-up; its processes must not outlive it.
@@ -27,11 +24,10 @@ process.once('exit', () => {
  * Starts a node program and waits until `readyUrl` answers (any HTTP status counts as up). With
  * `cpuList`, it runs, threads and all, only on those CPUs from its first instruction.
  */
-export async function startNode(name: string, args: readonly string[], readyUrl: string, env: NodeJS.ProcessEnv = {}, { cpuList, onStderrLine }: StartOptions = {}): Promise<BenchProcess> {
+export async function startNode(name: string, args: readonly string[], readyUrl: string, env: NodeJS.ProcessEnv = {}, { cpuList }: StartOptions = {}): Promise<BenchProcess> {
   const child = spawn(...onCpus(cpuList, process.execPath, args), { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   running.add(child);
   child.once('exit', () => running.delete(child));
-  if (onStderrLine) createInterface({ input: child.stderr }).on('line', onStderrLine);
   const stderr = keepTail(child.stderr);
   const deadline = Date.now() + 20_000;
   for (;;) {

@@ -10,18 +10,14 @@ import { inTemporaryDirectory } from './temporary-directory.js';
 
 /**
  * Constant-rate load that takes turns between several targets in short windows, from one vegeta
- * process whose connections to every target stay open. A vegeta started per run pays its own
- * start-up in latency (its first second here: p99 above 100 ms, against 5 ms once warm), and runs
- * seconds apart meet different neighbours on a shared host; windows of a second, one after the
- * other and in alternating order, meet the same ones. The first cycle warms up every target's
- * connections and is not reported.
+ * process whose connections to every target stay open: a vegeta started per run pays its own
+ * start-up in latency, and runs seconds apart meet different neighbours on a shared host; windows
+ * of a second, one after the other and in alternating order, meet the same ones. The first cycle
+ * warms up every target's connections and is not reported.
  *
- * Each turn starts with a lead-in that is not measured. A system leaves work behind when its
- * turn ends (spans still to export, a garbage collection V8 starts once the process looks idle),
- * which lands on the next system's turn: without a lead-in the bare proxy's windows right after
- * the gateway's read a median p99 of 13.4 ms, those right after its own 8.8. With one, a measured window holds
- * what its own system left behind in the lead-in, as under steady load, and what it leaves behind
- * falls into the next system's lead-in.
+ * Each turn starts with a lead-in that is not measured: a system leaves work behind when its turn
+ * ends, which would land on the next system's window. With the lead-in, a measured window holds what
+ * its own system left behind, as under steady load (docs/performance/methodology.md).
  */
 export interface SlicedTarget {
   readonly url: string;

@@ -3,7 +3,7 @@ import { Agent, createServer, request } from 'node:http';
 /**
  * The baseline of the benchmark: the least a node:http reverse proxy can do (keep-alive pool,
  * prefix rewrite, stream both ways), with no metrics, auth, tracing or header hygiene.
- * Usage: node dist/bench/bare-proxy.js PORT UPSTREAM_PORT FROM_PREFIX TO_PREFIX
+ * Usage: node dist-bench/bench/bare-proxy.js PORT UPSTREAM_PORT FROM_PREFIX TO_PREFIX
  */
 const [port = '0', upstreamPort = '0', from = '', to = ''] = process.argv.slice(2);
 const agent = new Agent({ keepAlive: true, maxSockets: 512 });
