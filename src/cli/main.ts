@@ -3,6 +3,7 @@ import { GatewayConfigError } from '../gateway/config.js';
 import { StateDirError } from '../state/state-dir.js';
 import { TracingConfigError } from '../telemetry/tracing-config.js';
 import { MissingToolError } from '../tools/find-tool.js';
+import { catalogOption } from './catalog-option.js';
 import { CliExit } from './exit.js';
 import { gatewayCommand } from './gateway.js';
 import { generateCommand } from './generate.js';
@@ -30,13 +31,13 @@ const program = new Command()
 program
   .command('simulate')
   .description('serve every service of the catalog on its upstream port, with a fault API')
-  .option('-c, --catalog <file>', 'SLO catalog (default: $SRE_CATALOG or slo/catalog.yaml)')
+  .addOption(catalogOption())
   .action(simulateCommand);
 
 program
   .command('gateway')
   .description('run the instrumented API gateway in front of the catalog services')
-  .option('-c, --catalog <file>', 'SLO catalog (default: $SRE_CATALOG or slo/catalog.yaml)')
+  .addOption(catalogOption())
   .option('-p, --port <port>', 'listen port (default: the catalog gateway.listen port)', port)
   .option('--host <host>', 'listen address (default: the catalog gateway.listen host)')
   .action(gatewayCommand);
@@ -44,20 +45,20 @@ program
 program
   .command('generate')
   .description('generate rules, alerts, tests, runbooks, Alertmanager config, thresholds and manifests from the catalog')
-  .option('-c, --catalog <file>', 'SLO catalog (default: $SRE_CATALOG or slo/catalog.yaml)')
+  .addOption(catalogOption())
   .option('--check', 'change nothing; exit 1 when any generated file is out of date')
   .action(generateCommand);
 
 program
   .command('validate')
   .description('check the generated output with promtool, amtool and the live /metrics contract')
-  .option('-c, --catalog <file>', 'SLO catalog (default: $SRE_CATALOG or slo/catalog.yaml)')
+  .addOption(catalogOption())
   .action(validateCommand);
 
 program
   .command('up')
   .description('start the local stack (Jaeger, collector, simulator, gateway, Alertmanager, Prometheus), print its URLs and a status line; Ctrl-C stops it')
-  .option('-c, --catalog <file>', 'SLO catalog (default: $SRE_CATALOG or slo/catalog.yaml)')
+  .addOption(catalogOption())
   .option('--only <components>', `start only these, comma-separated: ${COMPONENTS.join(', ')}`)
   .option('--status-interval <seconds>', 'seconds between status lines (health, gateway traffic, firing alerts); 0 turns them off', seconds, DEFAULT_STATUS_INTERVAL_SECONDS)
   .action(upCommand);

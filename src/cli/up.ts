@@ -9,7 +9,7 @@ import { isFree } from '../net/free-ports.js';
 import { SECRET_FILES } from '../state/secrets.js';
 import { stateDir } from '../state/state-dir.js';
 import { findTool } from '../tools/find-tool.js';
-import { catalogFrom } from './catalog-option.js';
+import { catalogFrom, catalogPath } from './catalog-option.js';
 import { CliExit } from './exit.js';
 import { onTerminationSignal } from './signals.js';
 import { answers, collectStatus, formatStatus } from './up-status.js';
@@ -44,10 +44,9 @@ export interface UpOptions {
 
 /** Starts the local stack as child processes, each logging into the state directory. */
 export async function upCommand(options: UpOptions): Promise<void> {
-  const catalogPath = options.catalog ?? process.env.SRE_CATALOG ?? 'slo/catalog.yaml';
-  const catalog = catalogFrom(catalogPath);
+  const catalog = catalogFrom(options.catalog);
   const state = stateDir();
-  const components = selected(stackComponents(catalog, catalogPath, state, options.only), options.only);
+  const components = selected(stackComponents(catalog, catalogPath(options.catalog), state, options.only), options.only);
   await assertPortsFree(catalog, components);
   const logs = join(state, 'logs');
   mkdirSync(logs, { recursive: true });

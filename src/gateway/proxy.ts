@@ -18,7 +18,7 @@ import { ClientAbortedError, UpstreamSaturatedError, UpstreamTimeoutError } from
 
 export type AccessLog = 'all' | 'errors' | 'off';
 
-export interface ProxyDeps {
+export interface ProxyHandlerDeps {
   readonly gateway: GatewaySpec;
   readonly upstreams: ReadonlyMap<string, Upstream>;
   readonly authenticator: Authenticator;
@@ -38,10 +38,10 @@ const CLIENT_CLOSED = 499;
  * The proxied hot path. Deliberately plain node:http: one server span and one client span made
  * by hand, a precompiled route, bound limits, and a pooled keep-alive upstream agent.
  */
-export class Proxy {
+export class ProxyHandler {
   private readonly limits: Readonly<Record<'default' | 'strict' | 'auth_failures', RateLimit>>;
 
-  constructor(private readonly deps: ProxyDeps) {
+  constructor(private readonly deps: ProxyHandlerDeps) {
     const { rate_limits } = deps.gateway;
     const fromCatalog = ({ requests, per, burst }: GatewaySpec['rate_limits']['default']): RateLimit => rateLimit(requests, per, burst);
     this.limits = { default: fromCatalog(rate_limits.default), strict: fromCatalog(rate_limits.strict), auth_failures: fromCatalog(rate_limits.auth_failures) };

@@ -12,7 +12,3 @@ export const faultSchema = z.strictObject({
 export type Fault = z.output<typeof faultSchema>;
 
 export const NO_FAULT: Fault = Object.freeze(faultSchema.parse({}));
-
-export function isHealthy(fault: Fault): boolean {
-  return fault.latency_ms === 0 && fault.error_ratio === 0 && !fault.hang && !fault.refuse_connections;
-}

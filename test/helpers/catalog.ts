@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { stackSchema } from '../../src/catalog/schema.js';
-import { freePorts } from './ports.js';
+import { freePorts } from '../../src/net/free-ports.js';
 
 export interface TestCatalog {
   readonly dir: string;

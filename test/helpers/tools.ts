@@ -1,7 +1,5 @@
 import { execFileSync } from 'node:child_process';
 
-export { findTool as requireTool } from '../../src/tools/find-tool.js';
-
 export function run(tool: string, args: readonly string[], input?: string): { status: number; output: string } {
   try {
     const output = execFileSync(tool, args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });

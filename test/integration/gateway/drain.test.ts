@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCatalog } from '../../helpers/catalog.js';
 import { OtlpReceiver } from '../../helpers/otlp-receiver.js';
-import { freePorts } from '../../helpers/ports.js';
+import { freePorts } from '../../../src/net/free-ports.js';
 import { startSre, startStack, type Stack } from '../../helpers/processes.js';
 import { stackSecrets } from '../../helpers/secrets.js';
 import { waitFor } from '../../helpers/wait.js';

@@ -10,7 +10,7 @@ import { writeArtifacts } from '../../../src/generate/writer.js';
 import { isFree } from '../../../src/net/free-ports.js';
 import { testCatalog, type TestCatalog } from '../../helpers/catalog.js';
 import { stackSecrets } from '../../helpers/secrets.js';
-import { requireTool } from '../../helpers/tools.js';
+import { findTool as requireTool } from '../../../src/tools/find-tool.js';
 import { waitFor } from '../../helpers/wait.js';
 import { WebhookReceiver } from '../../helpers/webhook-receiver.js';
 

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../../src/catalog/index.js';
-import { requireTool, run } from '../../helpers/tools.js';
+import { findTool as requireTool } from '../../../src/tools/find-tool.js';
+import { run } from '../../helpers/tools.js';
 
 interface ComposeService {
   image?: string;

@@ -1,1 +1,0 @@
-export { freePorts } from '../../src/net/free-ports.js';
