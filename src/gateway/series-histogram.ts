@@ -68,13 +68,10 @@ export interface SeriesHistogramConfig<L extends string> {
 }
 
 /**
- * A Prometheus histogram for the proxy's hot path. prom-client's Histogram hashes the label
- * object, validates every label and turns the bucket bound into a property key on every
- * observation: the two observations of a proxied request took 1.7-2 us in a loop here and 3.5 us
- * of the running gateway's CPU profile, most of what metrics added to a request. This one keeps a
- * tree of series keyed by label values (catalog ids, route templates and methods are the same
- * string objects every time, whose hashes V8 keeps, so each level is one Map lookup) and hands
- * prom-client's registries the samples its Histogram would, through the get() they call.
+ * A Prometheus histogram for the proxy's hot path: prom-client's Histogram hashes and validates
+ * the labels on every observation (docs/adr/0002-series-histogram.md). This one keeps a tree of
+ * series keyed by label values (the same string objects every time, so each level is one Map
+ * lookup) and hands prom-client's registries the samples its Histogram would, through get().
  */
 export class SeriesHistogram<L extends string> {
   readonly name: string;

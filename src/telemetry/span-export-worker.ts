@@ -24,8 +24,7 @@ const { config } = workerData as ExportWorkerData;
 const log = createLogger('gateway');
 diag.setLogger(new ThrottledDiagLogger(log), DiagLogLevel.WARN);
 // Exporting is background work: the event loop should get the core first whenever a request
-// wakes it. Not the lowest priority: at nice 10 and 19 the worker, sharing a saturated core with
-// a gateway at 100 % sampling, fell behind and spans were dropped; at nice 5 it kept up.
+// wakes it, but not the lowest priority, which starves the worker (docs/adr/0005-export-worker-priority.md).
 try {
   lowerThisThreadsPriority(EXPORT_WORKER_NICE);
 } catch (error) {

@@ -7,8 +7,8 @@ const TRACE_FLAGS = Array.from({ length: 256 }, (_, flags) => flags.toString(16)
  * Writes the W3C Trace Context headers for a span context, exactly as the SDK's
  * W3CTraceContextPropagator.inject would (the gateway's only propagator: see tracing.ts).
  * The proxy calls this once per request instead of propagation.inject, which reaches the same
- * lines through the global propagation API and a context built only to carry the span; on the
- * proxy's hot path that detour cost about 2 % of its CPU here. Flags are written as two hex digits
+ * lines through the global propagation API and a context built only to carry the span, a detour
+ * the hot path pays for (docs/performance/methodology.md). Flags are written as two hex digits
  * for every value (the propagator writes "0" and one digit, which differs only above 15).
  */
 export function injectTraceContext(spanContext: SpanContext, headers: Record<string, string | string[]>): void {

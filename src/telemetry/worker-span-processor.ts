@@ -9,9 +9,8 @@ import { SpanBatchWriter, toResourceRecord, toScopeRecord, type ScopeRecord, typ
 import type { TracingConfig } from './tracing-config.js';
 
 /**
- * Spans per message to the worker, and the longest a span waits on the main thread for one.
- * Posting costs the main thread about 1.4 us per span (structured clone of a flat array), against
- * 5-10 us to serialize OTLP in place; 64 spans make a pause of about 0.1 ms.
+ * Spans per message to the worker, and the longest a span waits on the main thread for one: 64
+ * spans make a pause of about 0.1 ms (docs/adr/0001-span-export-worker-thread.md).
  */
 export const TRANSFER_BATCH_SIZE = 64;
 export const TRANSFER_DELAY_MS = 100;
