@@ -26,6 +26,10 @@ describe('generated promtool tests', () => {
       expect.stringContaining('does not fire on low traffic'),
       expect.stringContaining('without traffic is absent, not NaN'),
     ]);
+    const lowTraffic = fastTierTests(catalog, 'orders', []).tests[2];
+    // Sampled every minute, so that the 5m window has a ratio and only the min_events guard can hold the alert back.
+    expect(lowTraffic?.interval).toBe('1m');
+    expect(lowTraffic?.input_series.map((s) => s.values)).toEqual(['0+0.03333333333x300', '0+0.01666666667x300']);
     expect(slowTierTests(catalog, 'orders', []).tests).toHaveLength(2);
     expect(slowTierTests(catalog, 'orders', []).evaluation_interval).toBe('4m');
   });
