@@ -3,7 +3,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-bench/**', 'node_modules/**', 'bench/results*.json', '.sre/**', 'bin/**'] },
+  { ignores: ['dist/**', 'dist-bench/**', 'loadtests/**', 'node_modules/**', 'bench/results*.json', '.sre/**', 'bin/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

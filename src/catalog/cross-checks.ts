@@ -1,6 +1,6 @@
 import { BURN_RATE_TIERS, burnRateFactor } from './burn-rate.js';
 import { formatDuration } from './duration.js';
-import type { CatalogSpec } from './schema.js';
+import { BODY_PLACEHOLDERS, type CatalogSpec } from './schema.js';
 
 export interface CrossCheckIssue {
   readonly path: readonly (string | number)[];
@@ -46,7 +46,55 @@ export function crossCheck(catalog: CatalogSpec): CrossCheckIssue[] {
     });
     checkSlos(catalog, index, issues);
   });
+  // The traffic model refers to services and endpoints: checked once they are sound, not piled on top.
+  if (issues.length === 0) checkTraffic(catalog, issues);
   return issues;
+}
+
+const PARAMETER = /\{([A-Za-z][A-Za-z0-9_]*)\}/g;
+const PLACEHOLDER = /\$\{[^}]*\}/g;
+
+/** The traffic model names catalog services, their endpoints and the params those endpoints need. */
+function checkTraffic(catalog: CatalogSpec, issues: CrossCheckIssue[]): void {
+  const { traffic } = catalog;
+  if (!traffic) return;
+  const services = new Map(catalog.services.map((service) => [service.id, service]));
+  for (const service of catalog.services) {
+    if (!(service.id in traffic.services)) issues.push({ path: ['traffic', 'services'], message: `has no entry for ${service.id}; give its peak_rps and mix (peak_rps: 0 sends it nothing)` });
+  }
+  const login = catalog.services.find((service) => service.kind === 'auth')?.endpoints.find((endpoint) => endpoint.endsWith('/login'));
+  for (const [id, entry] of Object.entries(traffic.services)) {
+    const service = services.get(id);
+    if (!service) {
+      issues.push({ path: ['traffic', 'services', id], message: `is not a catalog service; use one of ${[...services.keys()].join(', ')}` });
+      continue;
+    }
+    entry.mix.forEach((request, index) => {
+      const path = ['traffic', 'services', id, 'mix', index];
+      if (!service.endpoints.includes(request.endpoint)) {
+        issues.push({ path: [...path, 'endpoint'], message: `${request.endpoint} is not an endpoint of ${id}; use one of ${service.endpoints.join(', ') || '(none: add it to the service\'s endpoints)'}` });
+      }
+      for (const [, name] of request.endpoint.matchAll(PARAMETER)) {
+        if (name !== undefined && !(name in traffic.params)) issues.push({ path: [...path, 'endpoint'], message: `{${name}} has no values; add traffic.params.${name}: [...]` });
+      }
+      const route = service.routes.find((r) => request.endpoint === r.prefix || request.endpoint.startsWith(`${r.prefix}/`));
+      if (request.credentials === 'none' && route?.auth === 'required') {
+        issues.push({ path: [...path, 'credentials'], message: `${request.endpoint} needs credentials; use api_key or jwt` });
+      }
+      const placeholders = [...JSON.stringify(request.body ?? {}).matchAll(PLACEHOLDER)].map((m) => m[0]);
+      for (const placeholder of placeholders) {
+        if (!(BODY_PLACEHOLDERS as readonly string[]).includes(placeholder)) issues.push({ path: [...path, 'body'], message: `${placeholder} is not a placeholder the load generator fills; use ${BODY_PLACEHOLDERS.join(' or ')}` });
+      }
+      if ((request.credentials === 'jwt' || placeholders.length > 0) && login === undefined) {
+        issues.push({ path: [...path, 'credentials'], message: 'jwt users log in through the auth service\'s /login endpoint, and no service of kind auth has one' });
+      }
+    });
+  }
+  for (const [name, profile] of Object.entries(traffic.profiles)) {
+    if (profile.executor === 'capacity' && profile.max_scale <= profile.start_scale) {
+      issues.push({ path: ['traffic', 'profiles', name, 'max_scale'], message: `${profile.max_scale} must be above start_scale (${profile.start_scale})` });
+    }
+  }
 }
 
 function checkSlos(catalog: CatalogSpec, index: number, issues: CrossCheckIssue[]): void {

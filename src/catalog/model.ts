@@ -1,4 +1,4 @@
-import type { AlertingSpec, CatalogSpec, CostModelSpec, GatewaySpec, ServiceSpec, SloSpec, StackSpec } from './schema.js';
+import type { AlertingSpec, CatalogSpec, CostModelSpec, GatewaySpec, ProfileSpec, ServiceSpec, SloSpec, StackSpec, TrafficSpec } from './schema.js';
 
 /** A validated catalog, with the derived values every consumer needs computed once. */
 export interface Catalog {
@@ -15,6 +15,8 @@ export interface Catalog {
   readonly cost: CostModelSpec | undefined;
   /** The SLO period when an SLO names none (slo_defaults.period). */
   readonly defaultPeriodMs: number;
+  /** The load-test traffic model, when the catalog has one. */
+  readonly traffic: Traffic | undefined;
   /** Boundaries of the gateway's request-duration histogram, in seconds; every latency threshold is one. */
   readonly histogramBuckets: readonly number[];
 }
@@ -50,6 +52,37 @@ export interface LatencySlo extends SloBase {
 
 export type Slo = AvailabilitySlo | LatencySlo;
 
+export type Credentials = 'api_key' | 'jwt' | 'none';
+
+/** One kind of request a service receives, with its share of the service's traffic. */
+export interface TrafficRequest {
+  readonly method: string;
+  /** An endpoint template of the service, such as /api/airtable/bases/{baseId}/tables. */
+  readonly endpoint: string;
+  readonly weight: number;
+  readonly credentials: Credentials;
+  readonly body: Readonly<Record<string, unknown>> | undefined;
+  readonly expectStatus: number;
+  readonly expectBodyKey: string | undefined;
+}
+
+export interface ServiceTraffic {
+  readonly service: string;
+  /** Expected production peak, requests per second. */
+  readonly peakRps: number;
+  readonly mix: readonly TrafficRequest[];
+}
+
+export interface Traffic {
+  readonly params: Readonly<Record<string, readonly string[]>>;
+  readonly jwtUsers: number;
+  /** In catalog order. */
+  readonly services: readonly ServiceTraffic[];
+  readonly profiles: Readonly<Record<string, ProfileSpec>>;
+  /** The auth service's login endpoint, through which jwt users get their tokens. */
+  readonly loginEndpoint: string | undefined;
+}
+
 export interface HostPort {
   readonly host: string;
   readonly port: number;
@@ -80,6 +113,7 @@ export function buildCatalog(spec: CatalogSpec, source: string): Catalog {
     stack: spec.stack,
     cost: spec.cost,
     defaultPeriodMs: spec.slo_defaults.period,
+    traffic: spec.traffic ? buildTraffic(spec, spec.traffic) : undefined,
     histogramBuckets: [...spec.gateway.histogram_buckets].sort((a, b) => a - b),
   };
 }
@@ -108,4 +142,32 @@ function defaultDescription(slo: SloSpec): string {
 /** Ratios such as 1 - 0.999 are not exact in binary; 12 significant digits are plenty. */
 function roundRatio(value: number): number {
   return Number(value.toPrecision(12));
+}
+
+function buildTraffic(spec: CatalogSpec, traffic: TrafficSpec): Traffic {
+  const publicRoute = (service: ServiceSpec, endpoint: string): boolean =>
+    service.routes.some((route) => route.auth === 'public' && (endpoint === route.prefix || endpoint.startsWith(`${route.prefix}/`)));
+  return {
+    params: traffic.params,
+    jwtUsers: traffic.jwt_users,
+    services: spec.services.flatMap((service) => {
+      const entry = traffic.services[service.id];
+      if (!entry) return [];
+      return [{
+        service: service.id,
+        peakRps: entry.peak_rps,
+        mix: entry.mix.map((request) => ({
+          method: request.method,
+          endpoint: request.endpoint,
+          weight: request.weight,
+          credentials: request.credentials ?? (publicRoute(service, request.endpoint) ? 'none' : 'api_key'),
+          body: request.body,
+          expectStatus: request.expect.status,
+          expectBodyKey: request.expect.body_key,
+        })),
+      }];
+    }),
+    profiles: traffic.profiles,
+    loginEndpoint: spec.services.find((service) => service.kind === 'auth')?.endpoints.find((endpoint) => endpoint.endsWith('/login')),
+  };
 }

@@ -195,6 +195,83 @@ export const costModelSchema = z.strictObject({
   baseline: z.array(baselineSchema).min(1),
 });
 
+const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+/** Placeholders a request body may hold, filled per request by the load generator with a load-test user's login. */
+export const BODY_PLACEHOLDERS = ['${email}', '${password}'] as const;
+
+const mixEntrySchema = z.strictObject({
+  method: z.enum(HTTP_METHODS, { error: `must be one of ${HTTP_METHODS.join(', ')}` }),
+  /** One of the service's endpoint templates; its {parameters} take values from traffic.params. */
+  endpoint: routeTemplate,
+  /** Share of the service's requests, relative to the other entries' weights. */
+  weight: z.number().positive(),
+  /** api_key (X-API-Key), jwt (a bearer token from the login route) or none; default: none on public routes, api_key elsewhere. */
+  credentials: z.enum(['api_key', 'jwt', 'none']).optional(),
+  /** A JSON body, sent with content-type application/json. */
+  body: z.record(z.string(), z.unknown()).optional(),
+  expect: z
+    .strictObject({
+      /** The status a healthy answer has. */
+      status: z.number().int().min(100).max(599).default(200),
+      /** A top-level key the JSON answer must have (its shape); none checks the status only. */
+      body_key: z.string().min(1).optional(),
+    })
+    .prefault({}),
+});
+
+const stageSchema = z.strictObject({
+  /** Multiple of each service's peak_rps reached at the end of the stage. */
+  scale: z.number().min(0),
+  duration,
+});
+
+const usersSchema = z.strictObject({
+  /** Concurrent users, each with its own connection: request, think, request. */
+  count: z.number().int().min(1),
+  think_time: duration,
+  /** Time to bring every user in, evenly. */
+  ramp_up: duration.prefault('30s'),
+  duration,
+});
+
+const profileBase = {
+  description: z.string().min(1).optional(),
+  /** Fewest requests every threshold needs; fewer makes the run unjudgeable (exit 2), never a pass. */
+  min_samples: z.number().int().min(1).default(1),
+};
+
+export const profileSchema = z.discriminatedUnion('executor', [
+  z.strictObject({ ...profileBase, executor: z.literal('constant-arrival-rate'), scale: z.number().positive(), duration }),
+  z.strictObject({ ...profileBase, executor: z.literal('ramping-arrival-rate'), start_scale: z.number().min(0), stages: z.array(stageSchema).min(1), users: usersSchema.optional() }),
+  z.strictObject({
+    ...profileBase,
+    executor: z.literal('capacity'),
+    /** The first step's multiple of peak; each next step multiplies it by `growth` until an SLO breaks. */
+    start_scale: z.number().positive(),
+    growth: z.number().gt(1).default(1.5),
+    max_scale: z.number().positive(),
+    step_duration: duration,
+    /** Bisection steps between the last rate that held and the first that broke. */
+    refine_steps: z.number().int().min(0).max(10).default(3),
+  }),
+], { error: 'executor must be constant-arrival-rate, ramping-arrival-rate or capacity' });
+
+export const trafficSchema = z.strictObject({
+  /** Values each {parameter} of an endpoint template takes, one picked at random per request. */
+  params: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/), z.array(z.string().min(1)).min(1)).default({}),
+  /** Load-test users logged in through the auth route for `jwt` requests, each its own tenant. */
+  jwt_users: z.number().int().min(1).default(8),
+  services: z.record(
+    z.string(),
+    z.strictObject({
+      /** The expected production peak, requests per second. */
+      peak_rps: z.number().min(0),
+      mix: z.array(mixEntrySchema).min(1),
+    }),
+  ),
+  profiles: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, { error: 'profile names are lowercase letters, digits and dashes' }), profileSchema),
+});
+
 export const catalogSchema = z.strictObject({
   version: z.literal(1, { error: 'must be 1, the only catalog version this tool reads' }),
   platform: z.string().min(1),
@@ -207,6 +284,8 @@ export const catalogSchema = z.strictObject({
   /** OpenSLO v1 files (relative to this catalog) whose SLOs join the services named in them. */
   openslo: z.array(z.string().min(1)).default([]),
   services: z.array(serviceSchema).min(1),
+  /** Load-test traffic: the production peak per service, what it is made of, and the profiles. */
+  traffic: trafficSchema.optional(),
 });
 
 export type CatalogSpec = z.output<typeof catalogSchema>;
@@ -217,3 +296,5 @@ export type SloSpec = z.output<typeof sloSchema>;
 export type AlertingSpec = z.output<typeof alertingSchema>;
 export type CostModelSpec = z.output<typeof costModelSchema>;
 export type StackSpec = z.output<typeof stackSchema>;
+export type TrafficSpec = z.output<typeof trafficSchema>;
+export type ProfileSpec = z.output<typeof profileSchema>;

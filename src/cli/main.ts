@@ -7,8 +7,9 @@ import { catalogOption } from './catalog-option.js';
 import { CliExit } from './exit.js';
 import { gatewayCommand } from './gateway.js';
 import { generateCommand } from './generate.js';
+import { loadtestCommand } from './loadtest.js';
 import { simulateCommand } from './simulate.js';
-import { COMPONENTS, DEFAULT_STATUS_INTERVAL_SECONDS, upCommand } from './up.js';
+import { COMPONENTS, DEFAULT_STATUS_INTERVAL_SECONDS, DEFAULT_TRAFFIC_PROFILE, DEFAULT_TRAFFIC_SCALE, upCommand } from './up.js';
 import { validateCommand } from './validate.js';
 
 function port(value: string): number {
@@ -20,6 +21,12 @@ function port(value: string): number {
 function seconds(value: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0 || parsed > 3600) throw new InvalidArgumentError('must be a whole number of seconds from 0 to 3600');
+  return parsed;
+}
+
+function share(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0 || parsed > 100) throw new InvalidArgumentError('must be a number above 0, such as 0.05 for 5 % of the profile\'s rates');
   return parsed;
 }
 
@@ -56,11 +63,28 @@ program
   .action(validateCommand);
 
 program
+  .command('loadtest')
+  .description('drive a traffic profile of the catalog through the gateway and judge it against the SLOs; exit 0 held, 1 broke, 2 could not judge')
+  .argument('<profile>', 'a profile of the catalog\'s traffic section: smoke, load, stress, spike, soak, capacity')
+  .addOption(catalogOption())
+  .option('-t, --target <url>', 'the gateway to load (default: the catalog gateway.listen)')
+  .option('--gate', 'stop at the first SLO that breaks, after 10 s (k6\'s abortOnFail with delayAbortEval)')
+  .option('-o, --out <dir>', 'write report.json, k6-summary.json, junit.xml and report.md here')
+  .option('--prometheus <url>', 'also judge from the gateway\'s own SLIs in this Prometheus')
+  .option('--api-key-file <file>', 'the API key for api_key requests (default: $SRE_LOADTEST_API_KEY_FILE, else the local stack\'s)')
+  .option('--password-file <file>', 'the load-test users\' password (default: $SRE_LOADTEST_PASSWORD_FILE, else random)')
+  .option('--control-plane <url>', 'POST the report to this control plane (default: $SRE_CONTROL_PLANE_URL)')
+  .option('--control-plane-token-file <file>', 'its bearer token (default: $SRE_CONTROL_PLANE_TOKEN_FILE)')
+  .action(loadtestCommand);
+
+program
   .command('up')
   .description('start the local stack (Jaeger, collector, simulator, gateway, Alertmanager, Prometheus), print its URLs and a status line; Ctrl-C stops it')
   .addOption(catalogOption())
   .option('--only <components>', `start only these, comma-separated: ${COMPONENTS.join(', ')}`)
   .option('--status-interval <seconds>', 'seconds between status lines (health, gateway traffic, firing alerts); 0 turns them off', seconds, DEFAULT_STATUS_INTERVAL_SECONDS)
+  .option('--traffic [profile]', `keep a low, realistic load of a traffic profile running through the gateway (default profile: ${DEFAULT_TRAFFIC_PROFILE})`)
+  .option('--traffic-scale <share>', `the share of the profile's rates to offer (default ${DEFAULT_TRAFFIC_SCALE})`, share)
   .action(upCommand);
 
 try {

@@ -14,6 +14,7 @@ import { CliExit } from './exit.js';
 import { onTerminationSignal } from './signals.js';
 import { answers, collectStatus, formatStatus } from './up-status.js';
 import { GATEWAY_NODE_FLAGS } from '../gateway/node-flags.js';
+import { startBackgroundTraffic, type BackgroundTraffic } from '../loadtest/background.js';
 
 const CLI = fileURLToPath(new URL('../../bin/sre.js', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
@@ -40,7 +41,14 @@ export interface UpOptions {
   readonly only?: string;
   /** Seconds between status lines; 0 turns them off. */
   readonly statusInterval?: number;
+  /** Keep this traffic profile running through the gateway (true: the default profile). */
+  readonly traffic?: string | boolean;
+  /** The share of the profile's rates the background traffic offers. */
+  readonly trafficScale?: number;
 }
+
+export const DEFAULT_TRAFFIC_PROFILE = 'load';
+export const DEFAULT_TRAFFIC_SCALE = 0.05;
 
 /** Starts the local stack as child processes, each logging into the state directory. */
 export async function upCommand(options: UpOptions): Promise<void> {
@@ -51,7 +59,9 @@ export async function upCommand(options: UpOptions): Promise<void> {
   const logs = join(state, 'logs');
   mkdirSync(logs, { recursive: true });
   const children: ChildProcess[] = [];
+  let traffic: BackgroundTraffic | undefined;
   const stopAll = async (): Promise<void> => {
+    await traffic?.stop();
     // Reverse start order: Prometheus stops scraping before the gateway drains.
     for (const child of [...children].reverse()) await stopChild(child);
   };
@@ -80,6 +90,18 @@ export async function upCommand(options: UpOptions): Promise<void> {
     for (const service of catalog.services) process.stdout.write(`${service.id} ${service.upstream} (simulated)\n`);
   }
   process.stdout.write(`api key: the "key" field of ${relative(process.cwd(), join(state, SECRET_FILES.apiKeys))} (send as X-API-Key)\n`);
+  if (options.traffic !== undefined && options.traffic !== false) {
+    const profile = options.traffic === true ? DEFAULT_TRAFFIC_PROFILE : options.traffic;
+    const scale = options.trafficScale ?? DEFAULT_TRAFFIC_SCALE;
+    if (!components.some((c) => c.name === 'gateway')) throw new CliExit(2, '--traffic goes through the gateway; start it too (--only ...,gateway)');
+    try {
+      traffic = await startBackgroundTraffic(catalog, profile, scale, new URL(`http://${catalog.gateway.listen}`), join(state, SECRET_FILES.apiKeys));
+    } catch (error) {
+      await stopAll();
+      throw new CliExit(2, `--traffic ${profile}: ${(error as Error).message}`);
+    }
+    process.stdout.write(`traffic: the ${profile} profile at ${scale}x, ${traffic.rate.toFixed(1)} req/s through the gateway\n`);
+  }
   process.stdout.write(`logs: ${relative(process.cwd(), logs)}/; Ctrl-C stops everything\n`);
   const intervalSeconds = options.statusInterval ?? DEFAULT_STATUS_INTERVAL_SECONDS;
   if (intervalSeconds > 0) statusTimer = streamStatus(components, intervalSeconds);

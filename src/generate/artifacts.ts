@@ -6,6 +6,7 @@ import { alertmanagerConfig } from './alertmanager/config.js';
 import { dashboards } from './grafana/dashboards.js';
 import { dashboardProvider, datasources } from './grafana/provisioning.js';
 import { dashboardConfigMaps } from './kubernetes/dashboard-configmaps.js';
+import { k6Scripts } from './k6/scripts.js';
 import { loadTestThresholds } from './k6/thresholds.js';
 import { prometheusRule } from './kubernetes/prometheus-rule.js';
 import { gatewayAlertRules, sloAlertRules } from './prometheus/alert-rules.js';
@@ -60,6 +61,7 @@ export function generateArtifacts(catalog: Catalog): Artifacts {
   files.set('collector/prometheus.yml', yaml(prometheusServerConfig(catalog, { ruleFiles: RULE_FILE_GLOBS })));
   files.set('slo/catalog.schema.json', `${JSON.stringify({ $comment: notice, ...catalogJsonSchema() }, null, 2)}\n`);
   files.set('loadtests/thresholds.json', `${JSON.stringify({ _generated: notice, ...loadTestThresholds(catalog) }, null, 2)}\n`);
+  if (catalog.traffic) for (const [profile, text] of k6Scripts(catalog, notice)) files.set(`loadtests/${profile}.js`, text);
   files.set('deploy/kubernetes/generated/prometheus-rule.yaml', yaml(prometheusRule('pyairtable-slo', allRules)));
 
   const dashboardFiles = new Map<string, string>();

@@ -21,6 +21,9 @@ export const apiKeyRecordSchema = z.strictObject({
 });
 export type ApiKeyRecord = z.infer<typeof apiKeyRecordSchema>;
 
+/** The id of the API key the load generator sends with, in a generated api-keys.json. */
+export const LOAD_TEST_KEY_ID = 'load-test';
+
 export const SECRET_FILES = {
   hs256: 'secrets/jwt-hs256.key',
   es256: 'secrets/jwt-es256.private.jwk.json',
@@ -31,7 +34,11 @@ export async function loadOrCreateSecrets(stateDirectory: string): Promise<Local
   const hs256 = await readOrCreateSecret(join(stateDirectory, SECRET_FILES.hs256), () => randomBytes(48).toString('base64url'));
   const es256 = await readOrCreateSecret(join(stateDirectory, SECRET_FILES.es256), createEs256Jwk);
   const apiKeys = await readOrCreateSecret(join(stateDirectory, SECRET_FILES.apiKeys), () =>
-    `${JSON.stringify([{ id: 'local-operator', tenant: 'local', key: `sre_${randomBytes(24).toString('base64url')}` }], null, 2)}\n`,
+    `${JSON.stringify([
+      { id: 'local-operator', tenant: 'local', key: `sre_${randomBytes(24).toString('base64url')}` },
+      // For `sre loadtest` and `sre up --traffic`: a tenant of its own, whose limit no profile reaches.
+      { id: LOAD_TEST_KEY_ID, tenant: 'load-test', key: `sre_${randomBytes(24).toString('base64url')}`, rate_limit_per_minute: 10_000_000 },
+    ], null, 2)}\n`,
   );
   return {
     jwtHs256Secret: new TextEncoder().encode(hs256.trim()),

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog, parseHostPort, type Catalog } from '../../../src/catalog/index.js';
@@ -31,22 +30,12 @@ let gatewayUrl: string;
 let adminUrl: string;
 let prometheusUrl: string;
 let jaegerUrl: string;
-let trafficOn = true;
-let traffic: Promise<void> = Promise.resolve();
 
 async function query(expr: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
   const response = await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
   const body = (await response.json()) as { status: string; data?: { result: { metric: Record<string, string>; value: [number, string] }[] }; error?: string };
   if (body.status !== 'success') throw new Error(`query ${expr} failed: ${body.error ?? response.status}`);
   return body.data?.result ?? [];
-}
-
-async function sendTraffic(apiKey: string): Promise<void> {
-  const paths = catalog.services.filter((s) => s.kind !== 'ai').map((s) => `${s.routes[0]?.prefix ?? ''}${s.kind === 'auth' ? '/.well-known/jwks.json' : ''}`);
-  while (trafficOn) {
-    await Promise.all(paths.map((path) => fetch(`${gatewayUrl}${path}`, { headers: { 'x-api-key': apiKey } }).then((r) => r.arrayBuffer()).catch(() => undefined)));
-    await sleep(100);
-  }
 }
 
 /** Every address the stack listens on: the test catalog's stack section, the gateway and the simulator. */
@@ -73,7 +62,8 @@ beforeAll(async () => {
 
   requireTool('otelcol-pyairtable');
   requireTool('jaeger');
-  up = spawn(process.execPath, [join(process.cwd(), 'bin/sre.js'), 'up', '--catalog', test.file, '--status-interval', '2'], {
+  // The traffic is sre up's own: a tenth of the catalog's load profile, every service and route of its mix.
+  up = spawn(process.execPath, [join(process.cwd(), 'bin/sre.js'), 'up', '--catalog', test.file, '--status-interval', '2', '--traffic', '--traffic-scale', '0.1'], {
     cwd: test.dir,
     env: { ...process.env, SRE_STATE_DIR: test.dir, OTEL_BSP_SCHEDULE_DELAY: '200', PATH: `${join(process.cwd(), '.tools/bin')}:${process.env.PATH ?? ''}` },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -94,12 +84,9 @@ beforeAll(async () => {
   adminUrl = printed('simulator');
   prometheusUrl = printed('prometheus');
   jaegerUrl = printed('jaeger');
-  traffic = sendTraffic(stackSecrets(test.dir).apiKey);
 }, 150_000);
 
 afterAll(async () => {
-  trafficOn = false;
-  await traffic;
   if (up.exitCode === null) up.kill('SIGTERM');
   await upExit;
   await receiver.close();
@@ -114,6 +101,7 @@ describe('the local stack, end to end', () => {
       expect((await fetch(`${url ?? ''}${path}`)).status, name).toBe(200);
     }
     expect(jaegerUrl).toBe(`http://${catalog.stack.jaeger_ui}`);
+    expect(upOutput).toMatch(/^traffic: the load profile at 0\.1x, 40\.0 req\/s through the gateway$/m);
     const up = await waitFor('Prometheus to scrape every target', 30_000, async () => {
       const targets = await query('up');
       return targets.length >= 6 && targets.every((t) => t.value[1] === '1') ? targets : undefined;
@@ -131,9 +119,9 @@ describe('the local stack, end to end', () => {
       return true;
     });
     expect((await query('up{job="gateway"}'))[0]?.value[1]).toBe('1');
-    // Every service with traffic has an availability SLI, computed as a number, never NaN.
+    // The background traffic reaches every service: each has an availability SLI, a number, never NaN.
     const ratios = await query('slo:sli_error:ratio_rate5m{slo="availability"}');
-    expect(ratios.map((r) => r.metric.service).sort()).toEqual(catalog.services.filter((s) => s.kind !== 'ai').map((s) => s.id).sort());
+    expect(ratios.map((r) => r.metric.service).sort()).toEqual(catalog.services.map((s) => s.id).sort());
     for (const ratio of ratios) expect(Number(ratio.value[1])).toBe(0);
   }, 90_000);
 
@@ -217,8 +205,6 @@ describe('the local stack, end to end', () => {
   }, 450_000);
 
   it('stops every component on SIGTERM, exits 0 and leaves nothing listening', async () => {
-    trafficOn = false;
-    await traffic;
     up.kill('SIGTERM');
     expect(await upExit).toBe(0);
     const taken: string[] = [];

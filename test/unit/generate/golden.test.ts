@@ -20,6 +20,7 @@ const byGenerator: Record<string, RegExp> = {
   dashboards: /^dashboards\/[^/]+\.json$/,
   'grafana provisioning': /^dashboards\/provisioning\//,
   'k6 thresholds': /^loadtests\/thresholds\.json$/,
+  'k6 scripts': /^loadtests\/[a-z-]+\.js$/,
   kubernetes: /^deploy\/kubernetes\/generated\//,
   'catalog JSON schema': /^slo\/catalog\.schema\.json$/,
   'prometheus server config': /^collector\/prometheus\.yml$/,
