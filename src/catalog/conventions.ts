@@ -8,6 +8,7 @@ import { BURN_RATE_TIERS, burnRateFactor, type BurnRateTier } from './burn-rate.
  */
 export const GATEWAY_JOB = 'gateway';
 export const SIMULATOR_JOB = 'simulator';
+export const CONTROL_PLANE_JOB = 'control-plane';
 
 /** Label names of the gateway's series, as OpenTelemetry's HTTP semantic conventions spell them. */
 export const LABEL = {
@@ -53,12 +54,48 @@ export const GATEWAY_METRICS = {
   ),
 } as const;
 
+/** Boundaries (seconds) of the control plane's response-time histograms; 900 s is the 15-minute target. */
+export const RESPONSE_TIME_BUCKETS: readonly number[] = [30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400, 43_200, 86_400];
+
+/** What the control plane exports about incidents and the on-call process. */
+export const CONTROL_PLANE_METRICS = {
+  timeToAcknowledge: metric('control_plane_incident_time_to_acknowledge_seconds', 'From an incident\'s first alert to its acknowledgement; an incident resolved unacknowledged counts its time to resolution.', [LABEL.service, 'severity']),
+  timeToResolve: metric('control_plane_incident_time_to_resolve_seconds', 'From an incident\'s first alert to its resolution.', [LABEL.service, 'severity']),
+  timeToDetect: metric('control_plane_incident_time_to_detect_seconds', 'From the start of a fault (a chaos or load-test report says when) to the first alert of the incident it caused.', [LABEL.service, 'severity']),
+  openIncidents: metric('control_plane_open_incidents', 'Incidents not yet resolved, by service, severity and status (open, acknowledged).', [LABEL.service, 'severity', 'status']),
+  oldestUnacknowledged: metric('control_plane_oldest_unacknowledged_incident_seconds', 'Age of the oldest incident nobody has acknowledged, by severity; 0 when there is none.', ['severity']),
+  webhookDeliveries: metric('control_plane_webhook_deliveries_total', 'Webhook deliveries received, by source (alertmanager, pagerduty) and outcome (stored, refused).', ['source', 'outcome']),
+  reports: metric('control_plane_reports_total', 'Load-test and chaos reports received, by kind.', ['kind']),
+} as const;
+
 /** The SLI: the gateway's request-duration histogram, from which every SLO is computed. */
 export const SLI_METRIC = GATEWAY_METRICS.serverDuration.name;
 export const SLI_COUNT = `${SLI_METRIC}_count`;
 export const SLI_BUCKET = `${SLI_METRIC}_bucket`;
 export const UPSTREAM_DURATION_COUNT = `${GATEWAY_METRICS.clientDuration.name}_count`;
 export const UPSTREAM_DURATION_BUCKET = `${GATEWAY_METRICS.clientDuration.name}_bucket`;
+
+/** Where an SLO's events are counted: a histogram of one job, its series selected by labels. */
+export interface SliSource {
+  readonly job: string;
+  readonly count: string;
+  readonly bucket: string;
+  /** Labels besides job that select the SLO's events. */
+  readonly selector: Readonly<Record<string, string>>;
+}
+
+/** A service's requests through the gateway. */
+export function gatewaySli(service: string): SliSource {
+  return { job: GATEWAY_JOB, count: SLI_COUNT, bucket: SLI_BUCKET, selector: { [LABEL.service]: service } };
+}
+
+/** The pages (critical incidents) the control plane saw acknowledged, and how fast. */
+export const ACKNOWLEDGEMENT_SLI: SliSource = {
+  job: CONTROL_PLANE_JOB,
+  count: `${CONTROL_PLANE_METRICS.timeToAcknowledge.name}_count`,
+  bucket: `${CONTROL_PLANE_METRICS.timeToAcknowledge.name}_bucket`,
+  selector: { severity: 'critical' },
+};
 
 /** OpenTelemetry's advised boundaries for http.server.request.duration, in seconds: the default buckets. */
 export const OTEL_ADVISED_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
@@ -105,6 +142,8 @@ export const CIRCUIT_OPEN_ALERT = `${ALERT_PREFIX}GatewayUpstreamCircuitOpen`;
 export const TARGET_DOWN_ALERT = `${ALERT_PREFIX}GatewayTargetDown`;
 export const SLI_ABSENT_ALERT = `${ALERT_PREFIX}SLIMetricsAbsent`;
 export const SPANS_DROPPED_ALERT = `${ALERT_PREFIX}GatewaySpansDropped`;
+export const INCIDENT_UNACKNOWLEDGED_ALERT = `${ALERT_PREFIX}IncidentUnacknowledged`;
+export const CONTROL_PLANE_DOWN_ALERT = `${ALERT_PREFIX}ControlPlaneDown`;
 /** Every alert name starts so; dashboards and the control plane select ALERTS by it. */
 export const ALERT_NAME_PATTERN = `${ALERT_PREFIX}.+`;
 

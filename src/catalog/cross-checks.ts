@@ -1,4 +1,5 @@
 import { BURN_RATE_TIERS, burnRateFactor } from './burn-rate.js';
+import { RESPONSE_TIME_BUCKETS } from './conventions.js';
 import { formatDuration } from './duration.js';
 import { BODY_PLACEHOLDERS, type CatalogSpec } from './schema.js';
 
@@ -13,6 +14,7 @@ export function crossCheck(catalog: CatalogSpec): CrossCheckIssue[] {
   const ids = new Map<string, number>();
   const prefixes = new Map<string, string>();
   const listeners = new Map<string, string>([[catalog.gateway.listen, 'gateway.listen'], [catalog.simulator.admin, 'simulator.admin']]);
+  const services = new Set(catalog.services.map((service) => service.id));
 
   catalog.services.forEach((service, index) => {
     const first = ids.get(service.id);
@@ -45,6 +47,13 @@ export function crossCheck(catalog: CatalogSpec): CrossCheckIssue[] {
       }
     });
     checkSlos(catalog, index, issues);
+  });
+  catalog.oncall?.slos.forEach((slo, index) => {
+    const seconds = slo.threshold / 1000;
+    if (!RESPONSE_TIME_BUCKETS.includes(seconds)) {
+      issues.push({ path: ['oncall', 'slos', index, 'threshold'], message: `${formatDuration(slo.threshold)} is not a bucket boundary of the control plane's response-time histogram; use one of ${RESPONSE_TIME_BUCKETS.map((s) => formatDuration(s * 1000)).join(', ')}` });
+    }
+    if (services.has(catalog.oncall?.service ?? '')) issues.push({ path: ['oncall', 'service'], message: `${catalog.oncall?.service ?? ''} is a catalog service already; the on-call SLOs need a name of their own` });
   });
   // The traffic model refers to services and endpoints: checked once they are sound, not piled on top.
   if (issues.length === 0) checkTraffic(catalog, issues);

@@ -1,4 +1,6 @@
-import type { AlertingSpec, CatalogSpec, CostModelSpec, GatewaySpec, ProfileSpec, ServiceSpec, SloSpec, StackSpec, TrafficSpec } from './schema.js';
+import { ACKNOWLEDGEMENT_SLI, gatewaySli, type SliSource } from './conventions.js';
+import { formatDuration } from './duration.js';
+import type { AlertingSpec, CatalogSpec, CostModelSpec, GatewaySpec, OncallSpec, ProfileSpec, ServiceSpec, SloSpec, StackSpec, TrafficSpec } from './schema.js';
 
 /** A validated catalog, with the derived values every consumer needs computed once. */
 export interface Catalog {
@@ -37,6 +39,8 @@ interface SloBase {
   readonly budget: number;
   readonly periodMs: number;
   readonly minEvents: number;
+  /** Where its events are counted. */
+  readonly sli: SliSource;
 }
 
 /** Good events: requests answered without a server error (5xx). */
@@ -50,7 +54,27 @@ export interface LatencySlo extends SloBase {
   readonly thresholdSeconds: number;
 }
 
-export type Slo = AvailabilitySlo | LatencySlo;
+/** Good events: pages (critical incidents) acknowledged within the threshold; the on-call process's own SLO. */
+export interface AcknowledgementSlo extends SloBase {
+  readonly id: 'acknowledgement';
+  readonly thresholdSeconds: number;
+}
+
+export type Slo = AvailabilitySlo | LatencySlo | AcknowledgementSlo;
+
+/** The platform's incident-response target, fifteen minutes, for a catalog without an on-call SLO. */
+const DEFAULT_ACKNOWLEDGEMENT_TARGET_SECONDS = 900;
+
+/** How soon a page must be acknowledged: the on-call SLO's threshold, or the platform's target. */
+export function acknowledgementTargetSeconds(catalog: Pick<Catalog, 'slos'>): number {
+  const slo = catalog.slos.find((candidate): candidate is AcknowledgementSlo => candidate.id === 'acknowledgement');
+  return slo?.thresholdSeconds ?? DEFAULT_ACKNOWLEDGEMENT_TARGET_SECONDS;
+}
+
+/** The SLOs of requests through the gateway: what a load test can judge. */
+export function isGatewaySlo(slo: Slo): slo is AvailabilitySlo | LatencySlo {
+  return slo.id !== 'acknowledgement';
+}
 
 export type Credentials = 'api_key' | 'jwt' | 'none';
 
@@ -83,6 +107,12 @@ export interface Traffic {
   readonly loginEndpoint: string | undefined;
 }
 
+/** Where the control plane listens and takes Alertmanager's webhook: the catalog's webhook URL. */
+export function controlPlaneAddress(catalog: Pick<Catalog, 'alerting'>): { host: string; port: number; webhookPath: string } {
+  const url = new URL(catalog.alerting.control_plane_webhook_url);
+  return { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)), webhookPath: url.pathname };
+}
+
 export interface HostPort {
   readonly host: string;
   readonly port: number;
@@ -94,7 +124,7 @@ export function parseHostPort(text: string): HostPort {
 }
 
 export function buildCatalog(spec: CatalogSpec, source: string): Catalog {
-  const slos = spec.services.flatMap((service) => service.slos.map((slo) => buildSlo(spec, service, slo)));
+  const slos = [...spec.services.flatMap((service) => service.slos.map((slo) => buildSlo(spec, service, slo))), ...(spec.oncall ? oncallSlos(spec, spec.oncall) : [])];
   return {
     source,
     platform: spec.platform,
@@ -129,8 +159,28 @@ function buildSlo(spec: CatalogSpec, service: ServiceSpec, slo: SloSpec): Slo {
     budget: roundRatio(1 - objective),
     periodMs: slo.period ?? spec.slo_defaults.period,
     minEvents: slo.min_events ?? spec.slo_defaults.min_events,
+    sli: gatewaySli(service.id),
   };
   return slo.id === 'latency' ? { ...base, id: 'latency', thresholdSeconds: slo.threshold / 1000 } : { ...base, id: 'availability' };
+}
+
+function oncallSlos(spec: CatalogSpec, oncall: OncallSpec): AcknowledgementSlo[] {
+  return oncall.slos.map((slo) => {
+    const objective = roundRatio(slo.objective / 100);
+    return {
+      service: oncall.service,
+      serviceTier: 1,
+      owner: oncall.owner,
+      id: 'acknowledgement',
+      description: slo.description ?? `${slo.objective} % of pages are acknowledged within ${formatDuration(slo.threshold)}.`,
+      objective,
+      budget: roundRatio(1 - objective),
+      periodMs: slo.period ?? spec.slo_defaults.period,
+      minEvents: slo.min_events ?? spec.slo_defaults.min_events,
+      sli: ACKNOWLEDGEMENT_SLI,
+      thresholdSeconds: slo.threshold / 1000,
+    };
+  });
 }
 
 function defaultDescription(slo: SloSpec): string {

@@ -95,6 +95,24 @@ export const sloSchema = z.discriminatedUnion('id', [
   }),
 ], { error: 'SLO id must be "availability" (non-5xx ratio) or "latency" (share of requests at or under a threshold)' });
 
+/** The on-call process's own SLOs: pages acknowledged within a threshold, from the control plane's histogram. */
+export const oncallSchema = z.strictObject({
+  /** The name its SLOs carry in the `service` label, beside the catalog's services. */
+  service: id.default('on-call'),
+  owner: z.string().min(1),
+  slos: z.array(
+    z.strictObject({
+      id: z.literal('acknowledgement', { error: 'the on-call SLO id must be "acknowledgement" (pages acknowledged within a threshold)' }),
+      description: z.string().min(1).optional(),
+      objective,
+      /** A page acknowledged within this is good; it must be a bucket boundary of the control plane's histogram. */
+      threshold: duration,
+      period: duration.optional(),
+      min_events: z.number().int().min(1).optional(),
+    }),
+  ).default([]),
+});
+
 const costSchema = z.strictObject({
   replicas: z.number().int().min(0),
   cpu_request_cores: z.number().min(0),
@@ -286,6 +304,7 @@ export const catalogSchema = z.strictObject({
   services: z.array(serviceSchema).min(1),
   /** Load-test traffic: the production peak per service, what it is made of, and the profiles. */
   traffic: trafficSchema.optional(),
+  oncall: oncallSchema.optional(),
 });
 
 export type CatalogSpec = z.output<typeof catalogSchema>;
@@ -297,4 +316,5 @@ export type AlertingSpec = z.output<typeof alertingSchema>;
 export type CostModelSpec = z.output<typeof costModelSchema>;
 export type StackSpec = z.output<typeof stackSchema>;
 export type TrafficSpec = z.output<typeof trafficSchema>;
+export type OncallSpec = z.output<typeof oncallSchema>;
 export type ProfileSpec = z.output<typeof profileSchema>;

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { IdentityError } from '../loadtest/identities.js';
+import { IdentityError, readApiKey } from '../loadtest/identities.js';
 import { percent } from '../loadtest/judge.js';
-import { REPORT_FILES, TargetUnreachableError, loadTest } from '../loadtest/load-test.js';
+import { REPORT_FILES, TargetUnreachableError, loadTest, type ControlPlaneTarget } from '../loadtest/load-test.js';
 import { PlanError } from '../loadtest/plan.js';
-import { PrometheusError } from '../loadtest/server-view.js';
+import { PrometheusError } from '../prometheus/client.js';
 import { SECRET_FILES } from '../state/secrets.js';
 import { stateDir } from '../state/state-dir.js';
 import { catalogFrom } from './catalog-option.js';
@@ -19,7 +19,7 @@ export interface LoadtestOptions {
   readonly apiKeyFile?: string;
   readonly passwordFile?: string;
   readonly controlPlane?: string;
-  readonly controlPlaneTokenFile?: string;
+  readonly controlPlaneKeyFile?: string;
 }
 
 const MARK = { held: 'held      ', broken: 'BROKEN    ', 'not judged': 'NOT JUDGED' } as const;
@@ -28,6 +28,7 @@ const MARK = { held: 'held      ', broken: 'BROKEN    ', 'not judged': 'NOT JUDG
 export async function loadtestCommand(profile: string, options: LoadtestOptions): Promise<void> {
   const catalog = catalogFrom(options.catalog);
   const target = url('--target', options.target ?? `http://${catalog.gateway.listen}`);
+  const apiKeyFile = options.apiKeyFile ?? process.env.SRE_LOADTEST_API_KEY_FILE ?? localApiKeys();
   const stop = new AbortController();
   const interrupt = (): void => {
     stop.abort();
@@ -41,9 +42,9 @@ export async function loadtestCommand(profile: string, options: LoadtestOptions)
       target,
       gate: options.gate ?? false,
       prometheus: options.prometheus === undefined ? undefined : url('--prometheus', options.prometheus),
-      identities: { apiKeyFile: options.apiKeyFile ?? process.env.SRE_LOADTEST_API_KEY_FILE ?? localApiKeys(), passwordFile: options.passwordFile ?? process.env.SRE_LOADTEST_PASSWORD_FILE },
+      identities: { apiKeyFile, passwordFile: options.passwordFile ?? process.env.SRE_LOADTEST_PASSWORD_FILE },
       out: options.out,
-      controlPlane: controlPlane(options),
+      controlPlane: controlPlane(options, apiKeyFile),
       signal: stop.signal,
       progress: true,
       log: (line) => process.stderr.write(`${line}\n`),
@@ -81,8 +82,11 @@ function localApiKeys(): string | undefined {
   return existsSync(file) ? file : undefined;
 }
 
-function controlPlane(options: LoadtestOptions): { url: URL; tokenFile: string | undefined } | undefined {
+/** The control plane to send the report to, with its key read before any load: a bad key file fails at once. */
+function controlPlane(options: LoadtestOptions, loadApiKeyFile: string | undefined): ControlPlaneTarget | undefined {
   const address = options.controlPlane ?? process.env.SRE_CONTROL_PLANE_URL;
   if (address === undefined) return undefined;
-  return { url: url('--control-plane', address), tokenFile: options.controlPlaneTokenFile ?? process.env.SRE_CONTROL_PLANE_TOKEN_FILE };
+  const keyFile = options.controlPlaneKeyFile ?? process.env.SRE_CONTROL_PLANE_KEY_FILE ?? loadApiKeyFile;
+  if (keyFile === undefined) throw new IdentityError('--control-plane needs an API key with the operator role: give --control-plane-key-file (or SRE_CONTROL_PLANE_KEY_FILE)');
+  return { url: url('--control-plane', address), apiKey: readApiKey(keyFile) };
 }

@@ -6,7 +6,9 @@ import { MissingToolError } from '../tools/find-tool.js';
 import { catalogOption } from './catalog-option.js';
 import { CliExit } from './exit.js';
 import { gatewayCommand } from './gateway.js';
+import { controlPlaneCommand } from './control-plane.js';
 import { generateCommand } from './generate.js';
+import { sloStatusCommand } from './slo-status.js';
 import { loadtestCommand } from './loadtest.js';
 import { simulateCommand } from './simulate.js';
 import { COMPONENTS, DEFAULT_STATUS_INTERVAL_SECONDS, DEFAULT_TRAFFIC_PROFILE, DEFAULT_TRAFFIC_SCALE, upCommand } from './up.js';
@@ -74,8 +76,31 @@ program
   .option('--api-key-file <file>', 'the API key for api_key requests (default: $SRE_LOADTEST_API_KEY_FILE, else the local stack\'s)')
   .option('--password-file <file>', 'the load-test users\' password (default: $SRE_LOADTEST_PASSWORD_FILE, else random)')
   .option('--control-plane <url>', 'POST the report to this control plane (default: $SRE_CONTROL_PLANE_URL)')
-  .option('--control-plane-token-file <file>', 'its bearer token (default: $SRE_CONTROL_PLANE_TOKEN_FILE)')
+  .option('--control-plane-key-file <file>', 'an API key with the control plane\'s operator role (default: $SRE_CONTROL_PLANE_KEY_FILE, else the --api-key-file key)')
   .action(loadtestCommand);
+
+program
+  .command('control-plane')
+  .description('SLO status, incidents from Alertmanager and PagerDuty with response times, reports and a status page')
+  .addOption(catalogOption())
+  .option('-p, --port <port>', 'listen port (default: the port of the catalog alerting.control_plane_webhook_url)', port)
+  .option('--host <host>', 'listen address (default: the host of that URL)')
+  .option('--prometheus <url>', 'the Prometheus with the generated rules (default: the catalog stack.prometheus)')
+  .option('--data-dir <dir>', 'SQLite storage (default: $SRE_DATA_DIR, else the state directory\'s control-plane/)')
+  .option('--database-url <url>', 'PostgreSQL storage, for several replicas (default: $SRE_DATABASE_URL)')
+  .option('--webhook-token-file <file>', 'the bearer token Alertmanager sends (default: generated in the state directory)')
+  .option('--pagerduty-secret-file <file>', 'PagerDuty\'s webhook signing secret (default: generated in the state directory)')
+  .action(controlPlaneCommand);
+
+program
+  .command('slo')
+  .description('the SLOs')
+  .command('status')
+  .description('every SLO\'s SLI over 5m, 1h, 1d and its period, budget left, burn rates and firing alerts')
+  .addOption(catalogOption())
+  .option('--prometheus <url>', 'the Prometheus with the generated rules (default: the catalog stack.prometheus)')
+  .option('--json', 'print JSON, for scripts')
+  .action(sloStatusCommand);
 
 program
   .command('up')

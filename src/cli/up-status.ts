@@ -1,4 +1,5 @@
-import { GATEWAY_JOB, SLI_COUNT } from '../catalog/conventions.js';
+import { ALERT_NAME_PATTERN, CONTROL_PLANE_JOB, CONTROL_PLANE_METRICS, GATEWAY_JOB, SLI_COUNT } from '../catalog/conventions.js';
+import { PrometheusClient } from '../prometheus/client.js';
 
 /** What `sre up` reports while it runs: what is up, what the gateway serves, what is firing. */
 export interface StackSnapshot {
@@ -8,6 +9,8 @@ export interface StackSnapshot {
   /** Absent when Prometheus is not part of the stack or did not answer. */
   readonly gateway?: { readonly requestsPerSecond: number; readonly errorRatio: number } | undefined;
   readonly firing?: readonly string[] | undefined;
+  /** Incidents the control plane has not resolved; absent when it is not scraped. */
+  readonly openIncidents?: number | undefined;
 }
 
 export interface StatusProbe {
@@ -20,6 +23,9 @@ const MAX_ALERTS_SHOWN = 3;
 
 const REQUEST_RATE = `sum(rate(${SLI_COUNT}{job="${GATEWAY_JOB}"}[1m]))`;
 const ERROR_RATE = `sum(rate(${SLI_COUNT}{job="${GATEWAY_JOB}",http_response_status_code=~"5.."}[1m]))`;
+// Every replica reports the same incidents (they share the database): count each once.
+// None open is 0 when the control plane is scraped, and no sample when it is not.
+const OPEN_INCIDENTS = `sum(max by (service, severity, status) (${CONTROL_PLANE_METRICS.openIncidents.name}{job="${CONTROL_PLANE_JOB}"})) or (0 * sum(up{job="${CONTROL_PLANE_JOB}"} == 1))`;
 
 /** One short line, such as `status 14:02:10 · 6/6 healthy · gateway 9.8 req/s, 5xx 0.00 % · firing: none`. */
 export function formatStatus(snapshot: StackSnapshot): string {
@@ -30,6 +36,7 @@ export function formatStatus(snapshot: StackSnapshot): string {
     const { requestsPerSecond, errorRatio } = snapshot.gateway;
     parts.push(`gateway ${requestsPerSecond.toFixed(1)} req/s, 5xx ${(errorRatio * 100).toFixed(2)} %`);
   }
+  if (snapshot.openIncidents !== undefined) parts.push(`incidents open: ${snapshot.openIncidents}`);
   if (snapshot.firing) {
     const shown = snapshot.firing.slice(0, MAX_ALERTS_SHOWN);
     const more = snapshot.firing.length - shown.length;
@@ -45,7 +52,8 @@ export async function collectStatus(probes: readonly StatusProbe[], prometheusUr
   const down = results.filter((r) => !r.ok).map((r) => r.name);
   if (!prometheusUrl || down.includes('prometheus')) return { at, healthy, down };
   try {
-    const [requests, errors, alerts] = await Promise.all([query(prometheusUrl, REQUEST_RATE), query(prometheusUrl, ERROR_RATE), query(prometheusUrl, 'ALERTS{alertstate="firing"}')]);
+    const prometheus = new PrometheusClient(new URL(prometheusUrl), PROBE_TIMEOUT_MS);
+    const [requests, errors, alerts, incidents] = await Promise.all([prometheus.query(REQUEST_RATE), prometheus.query(ERROR_RATE), prometheus.query(`ALERTS{alertstate="firing",alertname=~"${ALERT_NAME_PATTERN}"}`), prometheus.query(OPEN_INCIDENTS)]);
     const requestsPerSecond = Number(requests[0]?.value[1] ?? 0);
     const errorsPerSecond = Number(errors[0]?.value[1] ?? 0);
     return {
@@ -54,6 +62,7 @@ export async function collectStatus(probes: readonly StatusProbe[], prometheusUr
       down,
       gateway: { requestsPerSecond, errorRatio: requestsPerSecond > 0 ? errorsPerSecond / requestsPerSecond : 0 },
       firing: alerts.map((alert) => alertLabel(alert.metric)).sort(),
+      openIncidents: incidents[0] === undefined ? undefined : Number(incidents[0].value[1]),
     };
   } catch {
     return { at, healthy, down };
@@ -75,16 +84,4 @@ export async function answers(url: string, timeoutMs = PROBE_TIMEOUT_MS): Promis
   } catch {
     return false;
   }
-}
-
-interface Sample {
-  readonly metric: Record<string, string>;
-  readonly value: [number, string];
-}
-
-async function query(prometheusUrl: string, expr: string): Promise<Sample[]> {
-  const response = await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(expr)}`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
-  const body = (await response.json()) as { status: string; data?: { result: Sample[] } };
-  if (body.status !== 'success') throw new Error(`Prometheus refused ${expr}`);
-  return body.data?.result ?? [];
 }

@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Catalog } from '../catalog/index.js';
-import { parseHostPort } from '../catalog/index.js';
+import { controlPlaneAddress, parseHostPort } from '../catalog/index.js';
+import { RECEIVER_SECRET_FILES } from '../generate/alertmanager/config.js';
 import { isFree } from '../net/free-ports.js';
-import { SECRET_FILES } from '../state/secrets.js';
+import { SECRET_FILES, loadOrCreateWebhookSecrets } from '../state/secrets.js';
 import { stateDir } from '../state/state-dir.js';
 import { findTool } from '../tools/find-tool.js';
 import { catalogFrom, catalogPath } from './catalog-option.js';
@@ -20,7 +21,7 @@ const CLI = fileURLToPath(new URL('../../bin/sre.js', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
 export const DEFAULT_STATUS_INTERVAL_SECONDS = 10;
 
-export const COMPONENTS = ['jaeger', 'collector', 'simulator', 'gateway', 'alertmanager', 'prometheus'] as const;
+export const COMPONENTS = ['jaeger', 'collector', 'simulator', 'gateway', 'control-plane', 'alertmanager', 'prometheus'] as const;
 type ComponentName = (typeof COMPONENTS)[number];
 
 interface Component {
@@ -54,6 +55,8 @@ export const DEFAULT_TRAFFIC_SCALE = 0.05;
 export async function upCommand(options: UpOptions): Promise<void> {
   const catalog = catalogFrom(options.catalog);
   const state = stateDir();
+  // Alertmanager authenticates to the control plane with the local state's token file.
+  await loadOrCreateWebhookSecrets(state);
   const components = selected(stackComponents(catalog, catalogPath(options.catalog), state, options.only), options.only);
   await assertPortsFree(catalog, components);
   const logs = join(state, 'logs');
@@ -136,6 +139,7 @@ function stackComponents(catalog: Catalog, catalogPath: string, state: string, o
     ? { OTEL_TRACES_EXPORTER: process.env.OTEL_TRACES_EXPORTER ?? 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? `http://${stack.collector_otlp_http}` }
     : { OTEL_TRACES_EXPORTER: process.env.OTEL_TRACES_EXPORTER ?? 'none' };
   const jaegerMetrics = parseHostPort(stack.jaeger_metrics);
+  const controlPlane = controlPlaneAddress(catalog);
   return [
     {
       name: 'jaeger',
@@ -171,10 +175,17 @@ function stackComponents(catalog: Catalog, catalogPath: string, state: string, o
     { name: 'simulator', listen: admin, command: () => process.execPath, args: [CLI, 'simulate', '--catalog', catalogPath], healthPath: '/healthz' },
     { name: 'gateway', listen: catalog.gateway.listen, command: () => process.execPath, args: [...GATEWAY_NODE_FLAGS, CLI, 'gateway', '--catalog', catalogPath], healthPath: '/healthz', env: tracing },
     {
+      name: 'control-plane',
+      listen: `${controlPlane.host}:${controlPlane.port}`,
+      command: () => process.execPath,
+      args: [CLI, 'control-plane', '--catalog', catalogPath, '--prometheus', `http://${stack.prometheus}`],
+      healthPath: '/healthz',
+    },
+    {
       name: 'alertmanager',
       listen: catalog.stack.alertmanager,
       command: findAlertmanager,
-      args: ['--config.file=alerts/alertmanager.yml', `--storage.path=${join(state, 'alertmanager')}`, `--web.listen-address=${catalog.stack.alertmanager}`, '--cluster.listen-address='],
+      args: [`--config.file=${localAlertmanagerConfig(state)}`, `--storage.path=${join(state, 'alertmanager')}`, `--web.listen-address=${catalog.stack.alertmanager}`, '--cluster.listen-address='],
       healthPath: '/-/ready',
     },
     {
@@ -185,6 +196,18 @@ function stackComponents(catalog: Catalog, catalogPath: string, state: string, o
       healthPath: '/-/ready',
     },
   ];
+}
+
+/**
+ * The generated Alertmanager configuration as the local stack runs it: the same file, with the
+ * control plane's token read from the local state instead of a mounted secret.
+ */
+function localAlertmanagerConfig(state: string): string {
+  const file = join(state, 'alertmanager', 'alertmanager.yml');
+  mkdirSync(dirname(file), { recursive: true });
+  const generated = readFileSync('alerts/alertmanager.yml', 'utf8');
+  writeFileSync(file, generated.replaceAll(RECEIVER_SECRET_FILES.controlPlaneToken, join(state, SECRET_FILES.controlPlaneWebhookToken)));
+  return file;
 }
 
 /** Debian ships Alertmanager as prometheus-alertmanager; upstream calls it alertmanager. */

@@ -9,12 +9,12 @@ import { dashboardConfigMaps } from './kubernetes/dashboard-configmaps.js';
 import { k6Scripts } from './k6/scripts.js';
 import { loadTestThresholds } from './k6/thresholds.js';
 import { prometheusRule } from './kubernetes/prometheus-rule.js';
-import { gatewayAlertRules, sloAlertRules } from './prometheus/alert-rules.js';
+import { controlPlaneAlertRules, gatewayAlertRules, sloAlertRules } from './prometheus/alert-rules.js';
 import { budgetRules, sliRules } from './prometheus/recording-rules.js';
 import { fastTierTests, slowTierTests } from './prometheus/rule-tests.js';
 import { runbooks } from './prometheus/runbooks.js';
 import { prometheusServerConfig } from './prometheus/server-config.js';
-import { symptomTests } from './prometheus/symptom-tests.js';
+import { controlPlaneTests, symptomTests } from './prometheus/symptom-tests.js';
 import type { RuleFile } from './prometheus/rule-types.js';
 
 /** Every file `sre generate` writes, by path relative to the repository root, with its content. */
@@ -38,24 +38,29 @@ export function generateArtifacts(catalog: Catalog): Artifacts {
   const yaml = (value: unknown): string => `# ${notice}\n${stringify(value, { lineWidth: 0, aliasDuplicateObjects: false })}`;
   const files: Artifacts = new Map();
   const allRules: RuleFile[] = [];
-  const servicesWithSlos = catalog.services.filter((service) => catalog.slos.some((slo) => slo.service === service.id));
+  // The catalog's services with SLOs, and the on-call process's.
+  const servicesWithSlos = [...new Set(catalog.slos.map((slo) => slo.service))];
 
   for (const service of servicesWithSlos) {
-    const sli = sliRules(catalog, service.id);
-    const budget = budgetRules(catalog, service.id);
-    const alerts = sloAlertRules(catalog, service.id);
+    const sli = sliRules(catalog, service);
+    const budget = budgetRules(catalog, service);
+    const alerts = sloAlertRules(catalog, service);
     allRules.push(sli, budget, alerts);
-    files.set(`alerts/recording/${service.id}.sli.rules.yml`, yaml(sli));
-    files.set(`alerts/recording/${service.id}.budget.rules.yml`, yaml(budget));
-    files.set(`alerts/alerting/${service.id}.rules.yml`, yaml(alerts));
-    const ruleFiles = [`../recording/${service.id}.sli.rules.yml`, `../alerting/${service.id}.rules.yml`];
-    files.set(`alerts/tests/${service.id}.test.yml`, yaml(fastTierTests(catalog, service.id, ruleFiles)));
-    files.set(`alerts/tests/${service.id}.slow.test.yml`, yaml(slowTierTests(catalog, service.id, ruleFiles)));
+    files.set(`alerts/recording/${service}.sli.rules.yml`, yaml(sli));
+    files.set(`alerts/recording/${service}.budget.rules.yml`, yaml(budget));
+    files.set(`alerts/alerting/${service}.rules.yml`, yaml(alerts));
+    const ruleFiles = [`../recording/${service}.sli.rules.yml`, `../alerting/${service}.rules.yml`];
+    files.set(`alerts/tests/${service}.test.yml`, yaml(fastTierTests(catalog, service, ruleFiles)));
+    files.set(`alerts/tests/${service}.slow.test.yml`, yaml(slowTierTests(catalog, service, ruleFiles)));
   }
   const gateway = gatewayAlertRules(catalog);
   allRules.push(gateway);
   files.set('alerts/alerting/gateway.rules.yml', yaml(gateway));
   files.set('alerts/tests/gateway.test.yml', yaml(symptomTests(catalog, ['../alerting/gateway.rules.yml'])));
+  const controlPlane = controlPlaneAlertRules(catalog);
+  allRules.push(controlPlane);
+  files.set('alerts/alerting/control-plane.rules.yml', yaml(controlPlane));
+  files.set('alerts/tests/control-plane.test.yml', yaml(controlPlaneTests(catalog, ['../alerting/control-plane.rules.yml'])));
   for (const [name, text] of runbooks(catalog)) files.set(`alerts/runbooks/${name}.md`, `<!-- ${notice} -->\n${text}`);
   files.set('alerts/alertmanager.yml', yaml(alertmanagerConfig(catalog)));
   files.set('collector/prometheus.yml', yaml(prometheusServerConfig(catalog, { ruleFiles: RULE_FILE_GLOBS })));

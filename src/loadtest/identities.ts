@@ -44,7 +44,8 @@ export async function identitiesFor(plan: LoadPlan, target: URL, clients: Client
   return { apiKey, users, tokens };
 }
 
-function readApiKey(file: string | undefined): string {
+/** The API key in `file`: a key alone on one line, or an api-keys.json (its load-test key, else its first). */
+export function readApiKey(file: string | undefined): string {
   if (file === undefined) throw new IdentityError('api_key requests need a key: give --api-key-file (or SRE_LOADTEST_API_KEY_FILE)');
   let text: string;
   try {

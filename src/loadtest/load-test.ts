@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Catalog } from '../catalog/index.js';
 import { searchKnee, type StepRun } from './capacity.js';
@@ -13,6 +13,7 @@ import { k6Summary } from './reports/k6-summary.js';
 import { junitXml } from './reports/junit.js';
 import { markdownReport } from './reports/markdown.js';
 import { buildReport, type CapacityOutcome, type LoadTestReport, type ReportInput } from './reports/report.js';
+import { PrometheusClient } from '../prometheus/client.js';
 import { serverView } from './server-view.js';
 
 export interface LoadTestOptions {
@@ -25,8 +26,8 @@ export interface LoadTestOptions {
   readonly identities: IdentitySources;
   /** Where the reports go; none writes nothing. */
   readonly out?: string | undefined;
-  /** The control plane that keeps reports, and a file holding its bearer token. */
-  readonly controlPlane?: { readonly url: URL; readonly tokenFile: string | undefined } | undefined;
+  /** The control plane that keeps reports. */
+  readonly controlPlane?: ControlPlaneTarget | undefined;
   readonly signal?: AbortSignal | undefined;
   /** The live progress line; off in tests. */
   readonly progress?: boolean;
@@ -59,7 +60,8 @@ export async function loadTest(options: LoadTestOptions): Promise<LoadTestOutput
   try {
     const output = profile.executor === 'capacity' ? await capacity(options, clients) : await single(options, clients, loadPlan(catalog, options.profile));
     if (options.out) writeReports(options.out, output);
-    if (options.controlPlane) await sendToControlPlane(options.controlPlane, output.report);
+    // The verdict stands either way; the reports on disk keep what the control plane did not take.
+    if (options.controlPlane) await sendToControlPlane(options.controlPlane, output.report).catch((error: unknown) => options.log?.((error as Error).message));
     return output;
   } finally {
     await clients.close();
@@ -74,7 +76,7 @@ async function single(options: LoadTestOptions, clients: ClientPool, plan: LoadP
   const identities = await identitiesFor(plan, options.target, clients, options.identities);
   const run = await execute(options, clients, plan, identities, options.profile);
   const verdict = judge(plan, run.recorder, run.stoppedEarly);
-  const server = options.prometheus ? await serverView(options.catalog, options.prometheus, run.startedAt, run.endedAt, verdict.results) : undefined;
+  const server = options.prometheus ? await serverView(options.catalog, new PrometheusClient(options.prometheus), run.startedAt, run.endedAt, verdict.results) : undefined;
   const disagreements = (server ?? []).filter((view) => view.disagrees).map((view) => `${view.service} ${view.slo}: the client saw ${ratio(view.clientErrorRatio)} bad events, the gateway's SLI ${ratio(view.errorRatio)} (more apart than half the budget, ${ratio(view.margin)})`);
   return output({ plan, target: options.target, run, verdict: { ...verdict, reasons: [...verdict.reasons, ...disagreements] }, server, sourceAddresses: clients.addresses.length });
 }
@@ -148,15 +150,21 @@ export function writeReports(dir: string, { report, k6Summary: summary }: LoadTe
   writeFileSync(join(dir, REPORT_FILES.markdown), markdownReport(report));
 }
 
-async function sendToControlPlane(controlPlane: { readonly url: URL; readonly tokenFile: string | undefined }, report: LoadTestReport): Promise<void> {
-  const token = controlPlane.tokenFile ? readFileSync(controlPlane.tokenFile, 'utf8').trim() : undefined;
+/** Where the report goes when the run is over: a control plane, and an API key with its operator role. */
+export interface ControlPlaneTarget {
+  readonly url: URL;
+  readonly apiKey: string;
+}
+
+async function sendToControlPlane(controlPlane: ControlPlaneTarget, report: LoadTestReport): Promise<void> {
   const response = await fetch(new URL('/api/v1/reports', controlPlane.url), {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: { 'content-type': 'application/json', 'x-api-key': controlPlane.apiKey },
     body: JSON.stringify(report),
     signal: AbortSignal.timeout(10_000),
   });
   if (!response.ok) throw new Error(`the control plane at ${controlPlane.url.origin} refused the report: ${response.status} ${await response.text()}`);
+  await response.body?.cancel();
 }
 
 function ratio(value: number | undefined): string {

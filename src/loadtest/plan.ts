@@ -1,4 +1,4 @@
-import type { Catalog, Slo } from '../catalog/index.js';
+import { isGatewaySlo, type Catalog, type Slo } from '../catalog/index.js';
 import type { ServiceTraffic, Traffic, TrafficRequest } from '../catalog/model.js';
 import type { ProfileSpec } from '../catalog/schema.js';
 
@@ -190,7 +190,7 @@ function finish(catalog: Catalog, name: string, profile: ProfileSpec, scenarios:
 
 /** Each SLO as k6 states it: availability as a failure rate under the budget, latency as a percentile under the threshold. */
 export function thresholdsOf(catalog: Catalog): Threshold[] {
-  return catalog.slos.map((slo) => {
+  return catalog.slos.filter(isGatewaySlo).map((slo) => {
     const budget = Number(slo.budget.toPrecision(6));
     if (slo.id === 'availability') {
       return { service: slo.service, slo: slo.id, metric: 'http_req_failed', key: `http_req_failed{service:${slo.service}}`, expression: `rate<${budget}`, objective: slo.objective, budget, thresholdMs: undefined, percentile: undefined };

@@ -18,6 +18,8 @@ export const apiKeyRecordSchema = z.strictObject({
   tenant: z.string().min(1),
   key: z.string().min(32),
   rate_limit_per_minute: z.number().int().min(1).optional(),
+  /** The control plane's role for this key: viewer (read), operator (change incidents, send reports), admin. */
+  role: z.enum(['viewer', 'operator', 'admin']).optional(),
 });
 export type ApiKeyRecord = z.infer<typeof apiKeyRecordSchema>;
 
@@ -28,16 +30,27 @@ export const SECRET_FILES = {
   hs256: 'secrets/jwt-hs256.key',
   es256: 'secrets/jwt-es256.private.jwk.json',
   apiKeys: 'secrets/api-keys.json',
+  /** The bearer token Alertmanager sends to the control plane's webhook. */
+  controlPlaneWebhookToken: 'secrets/control-plane-webhook.token',
+  /** The shared secret PagerDuty signs its webhooks to the control plane with. */
+  pagerDutyWebhookSecret: 'secrets/pagerduty-webhook.secret',
 } as const;
+
+/** The control plane's webhook secrets, made on first use like the others. */
+export async function loadOrCreateWebhookSecrets(stateDirectory: string): Promise<{ webhookToken: string; pagerDutySecret: string }> {
+  const token = await readOrCreateSecret(join(stateDirectory, SECRET_FILES.controlPlaneWebhookToken), () => `${randomBytes(32).toString('base64url')}\n`);
+  const secret = await readOrCreateSecret(join(stateDirectory, SECRET_FILES.pagerDutyWebhookSecret), () => `${randomBytes(32).toString('base64url')}\n`);
+  return { webhookToken: token.trim(), pagerDutySecret: secret.trim() };
+}
 
 export async function loadOrCreateSecrets(stateDirectory: string): Promise<LocalSecrets> {
   const hs256 = await readOrCreateSecret(join(stateDirectory, SECRET_FILES.hs256), () => randomBytes(48).toString('base64url'));
   const es256 = await readOrCreateSecret(join(stateDirectory, SECRET_FILES.es256), createEs256Jwk);
   const apiKeys = await readOrCreateSecret(join(stateDirectory, SECRET_FILES.apiKeys), () =>
     `${JSON.stringify([
-      { id: 'local-operator', tenant: 'local', key: `sre_${randomBytes(24).toString('base64url')}` },
+      { id: 'local-operator', tenant: 'local', key: `sre_${randomBytes(24).toString('base64url')}`, role: 'admin' },
       // For `sre loadtest` and `sre up --traffic`: a tenant of its own, whose limit no profile reaches.
-      { id: LOAD_TEST_KEY_ID, tenant: 'load-test', key: `sre_${randomBytes(24).toString('base64url')}`, rate_limit_per_minute: 10_000_000 },
+      { id: LOAD_TEST_KEY_ID, tenant: 'load-test', key: `sre_${randomBytes(24).toString('base64url')}`, rate_limit_per_minute: 10_000_000, role: 'operator' },
     ], null, 2)}\n`,
   );
   return {

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
+import { CONTROL_PLANE_METRICS, GATEWAY_METRICS } from '../catalog/conventions.js';
 import type { Catalog } from '../catalog/index.js';
 import { findTool } from '../tools/find-tool.js';
 import { checkContract, checkDeclaredMetrics } from './contract.js';
@@ -96,7 +97,8 @@ export async function metricsContract(catalog: Catalog): Promise<CheckResult> {
   }
   const live = await liveExpositions(catalog);
   const gateway = parseExposition(live.gateway);
-  const findings = [...checkDeclaredMetrics(gateway), ...checkContract(uses, [...gateway, ...parseExposition(live.simulator)], recorded)];
+  const controlPlane = parseExposition(live.controlPlane);
+  const findings = [...checkDeclaredMetrics(GATEWAY_METRICS, gateway), ...checkDeclaredMetrics(CONTROL_PLANE_METRICS, controlPlane), ...checkContract(uses, [...gateway, ...parseExposition(live.simulator), ...controlPlane], recorded)];
   return {
     name: 'metrics contract',
     ok: findings.length === 0,

@@ -1,4 +1,3 @@
-import { GATEWAY_METRICS } from '../catalog/conventions.js';
 import type { Selector } from '../promql/selectors.js';
 import type { ExposedSeries } from './exposition.js';
 
@@ -47,23 +46,22 @@ export function checkContract(uses: readonly { where: string; selector: Selector
   return findings;
 }
 
-/** Histograms are exposed as _bucket, _sum and _count series; their count carries every label but `le`. */
-const HISTOGRAMS = new Set<string>([GATEWAY_METRICS.serverDuration.name, GATEWAY_METRICS.clientDuration.name]);
-
 /**
- * Checks the other side of the contract: every metric the SLI contract declares for the gateway is
- * in its live exposition, with every label the contract gives it.
+ * Checks the other side of the contract: every metric the SLI contract declares for a component
+ * (the gateway, the control plane) is in its live exposition, with every label the contract gives it.
  */
-export function checkDeclaredMetrics(live: readonly ExposedSeries[]): ContractFinding[] {
+export function checkDeclaredMetrics(declared: Readonly<Record<string, { readonly name: string; readonly labelNames: readonly string[] }>>, live: readonly ExposedSeries[]): ContractFinding[] {
   const findings: ContractFinding[] = [];
-  for (const declared of Object.values(GATEWAY_METRICS)) {
-    const exposed = HISTOGRAMS.has(declared.name) ? `${declared.name}_count` : declared.name;
+  const names = new Set(live.map((series) => series.metric));
+  for (const metric of Object.values(declared)) {
+    // A histogram is exposed as _bucket, _sum and _count; its count carries every label but `le`.
+    const exposed = names.has(metric.name) ? metric.name : `${metric.name}_count`;
     const series = live.filter((s) => s.metric === exposed);
     if (series.length === 0) {
-      findings.push({ where: 'src/catalog/conventions.ts', problem: `the gateway does not export ${exposed}, which the SLI contract declares` });
+      findings.push({ where: 'src/catalog/conventions.ts', problem: `nothing live exports ${metric.name}, which the SLI contract declares` });
       continue;
     }
-    for (const label of declared.labelNames) {
+    for (const label of metric.labelNames) {
       if (!series.some((s) => label in s.labels)) findings.push({ where: 'src/catalog/conventions.ts', problem: `${exposed} has no label "${label}", which the SLI contract declares` });
     }
   }

@@ -10,6 +10,8 @@ export interface TestCatalog {
   readonly file: string;
   readonly gatewayPort: number;
   readonly adminPort: number;
+  /** Where the control plane listens: the port of alerting.control_plane_webhook_url. */
+  readonly controlPlanePort: number;
   readonly servicePorts: Readonly<Record<string, number>>;
   /** The `stack` addresses, each on its own free port. */
   readonly stack: Readonly<Record<string, string>>;
@@ -28,12 +30,14 @@ const STACK_ADDRESS_FIELDS = Object.keys(stackSchema.shape).filter((field) => !f
 export async function testCatalog(edit: (catalog: Mutable) => void = () => undefined): Promise<TestCatalog> {
   const catalog = parse(readFileSync('slo/catalog.yaml', 'utf8')) as Mutable;
   // One call, so that no two of these ports can be the same.
-  const ports = await freePorts(2 + STACK_ADDRESS_FIELDS.length + catalog.services.length);
-  const [gatewayPort = 0, adminPort = 0] = ports;
-  const stackPorts = ports.slice(2, 2 + STACK_ADDRESS_FIELDS.length);
-  const rest = ports.slice(2 + STACK_ADDRESS_FIELDS.length);
+  const ports = await freePorts(3 + STACK_ADDRESS_FIELDS.length + catalog.services.length);
+  const [gatewayPort = 0, adminPort = 0, controlPlanePort = 0] = ports;
+  const stackPorts = ports.slice(3, 3 + STACK_ADDRESS_FIELDS.length);
+  const rest = ports.slice(3 + STACK_ADDRESS_FIELDS.length);
   (catalog.gateway as Record<string, unknown>).listen = `127.0.0.1:${gatewayPort}`;
   (catalog.simulator as Record<string, unknown>).admin = `127.0.0.1:${adminPort}`;
+  const alerting = catalog.alerting as Record<string, string>;
+  alerting.control_plane_webhook_url = `http://127.0.0.1:${controlPlanePort}${new URL(alerting.control_plane_webhook_url ?? '').pathname}`;
   const stack = Object.fromEntries(STACK_ADDRESS_FIELDS.map((field, index) => [field, `127.0.0.1:${stackPorts[index] ?? 0}`]));
   catalog.stack = { ...(catalog.stack as Record<string, unknown>), ...stack };
   const servicePorts: Record<string, number> = {};
@@ -46,7 +50,7 @@ export async function testCatalog(edit: (catalog: Mutable) => void = () => undef
   const dir = mkdtempSync(join(tmpdir(), 'sre-test-'));
   const file = join(dir, 'catalog.yaml');
   writeFileSync(file, stringify(catalog));
-  return { dir, file, gatewayPort, adminPort, servicePorts, stack };
+  return { dir, file, gatewayPort, adminPort, controlPlanePort, servicePorts, stack };
 }
 
 export function serviceOf(catalog: Mutable, id: string): Record<string, unknown> {

@@ -18,7 +18,7 @@ export class ApiKeyStore {
   constructor(records: readonly ApiKeyRecord[]) {
     this.keys = records.map((record) => ({
       digest: digest(record.key),
-      principal: { kind: 'api-key', id: record.id, tenant: record.tenant, rateLimitPerMinute: record.rate_limit_per_minute },
+      principal: { kind: 'api-key', id: record.id, tenant: record.tenant, rateLimitPerMinute: record.rate_limit_per_minute, role: record.role },
     }));
   }
 

@@ -66,7 +66,7 @@ export class JwtVerifier {
       throw toAuthFailure(error);
     }
     if (payload.typ === 'refresh') throw new AuthFailure('invalid_claims', 'a refresh token cannot be used to call the API');
-    const principal: Principal = { kind: 'jwt', id: payload.sub ?? '', tenant: typeof payload.tenant === 'string' ? payload.tenant : undefined };
+    const principal: Principal = { kind: 'jwt', id: payload.sub ?? '', tenant: typeof payload.tenant === 'string' ? payload.tenant : undefined, role: typeof payload.role === 'string' ? payload.role : undefined };
     this.remember(token, { principal, notBeforeMs: (payload.nbf ?? 0) * 1000, expiresAtMs: (payload.exp ?? 0) * 1000 });
     return principal;
   }

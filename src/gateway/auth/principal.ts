@@ -6,6 +6,8 @@ export interface Principal {
   readonly tenant: string | undefined;
   /** Per-key override of the default rate limit (requests per minute), when the key sets one. */
   readonly rateLimitPerMinute?: number | undefined;
+  /** The control plane's role (viewer, operator, admin), when the key record or the token's `role` claim gives one. */
+  readonly role?: string | undefined;
 }
 
 export const AUTH_FAILURE_REASONS = [

@@ -6,7 +6,20 @@ import { SLI_ABSENT_ALERT, TARGET_DOWN_ALERT } from '../../catalog/conventions.j
 export const RECEIVER_SECRET_FILES = {
   pagerRoutingKey: '/etc/alertmanager/secrets/pagerduty-routing-key',
   ticketWebhookUrl: '/etc/alertmanager/secrets/slack-webhook-url',
+  /** The control plane's webhook bearer token; `sre up` points this at the local state's token file. */
+  controlPlaneToken: '/etc/alertmanager/secrets/control-plane-webhook-token',
 } as const;
+
+/** The routes' matchers, each in Alertmanager's own spelling. */
+const CONTROL_PLANE_MATCHERS = ['severity=~"critical|warning"'];
+const PAGER_MATCHERS = ['severity="critical"'];
+
+/**
+ * Alertmanager's key of the pager route (`{}` for the root, then each route's matchers): the part of a
+ * group key before the group's labels. PagerDuty's dedup key is the SHA-256 of that group key, which
+ * is how the control plane knows which of its incidents a PagerDuty acknowledgement is about.
+ */
+export const PAGER_ROUTE_KEY = `{}/{${PAGER_MATCHERS.join(',')}}`;
 
 /**
  * The route tree: everything with a severity also goes to the control plane (incident tracking),
@@ -24,8 +37,8 @@ export function alertmanagerConfig(catalog: Catalog): Record<string, unknown> {
       group_interval: '5m',
       repeat_interval: '4h',
       routes: [
-        { receiver: 'control-plane', matchers: ['severity=~"critical|warning"'], group_wait: '10s', continue: true },
-        { receiver: 'pager', matchers: ['severity="critical"'], repeat_interval: '1h' },
+        { receiver: 'control-plane', matchers: CONTROL_PLANE_MATCHERS, group_wait: '10s', continue: true },
+        { receiver: 'pager', matchers: PAGER_MATCHERS, repeat_interval: '1h' },
         { receiver: 'ticket', matchers: ['severity="warning"'], repeat_interval: '12h' },
       ],
     },
@@ -40,7 +53,10 @@ export function alertmanagerConfig(catalog: Catalog): Record<string, unknown> {
     ],
     receivers: [
       { name: 'blackhole' },
-      { name: 'control-plane', webhook_configs: [{ url: catalog.alerting.control_plane_webhook_url, send_resolved: true, max_alerts: 0 }] },
+      {
+        name: 'control-plane',
+        webhook_configs: [{ url: catalog.alerting.control_plane_webhook_url, send_resolved: true, max_alerts: 0, http_config: { authorization: { type: 'Bearer', credentials_file: RECEIVER_SECRET_FILES.controlPlaneToken } } }],
+      },
       { name: 'pager', pagerduty_configs: [{ routing_key_file: RECEIVER_SECRET_FILES.pagerRoutingKey, send_resolved: true }] },
       {
         name: 'ticket',

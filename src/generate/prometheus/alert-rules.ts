@@ -2,6 +2,10 @@ import { BURN_RATE_TIERS, burnRateFactor, errorRatioThreshold, windowMs, type Bu
 import { formatDuration } from '../../catalog/duration.js';
 import {
   CIRCUIT_OPEN_ALERT,
+  CONTROL_PLANE_DOWN_ALERT,
+  CONTROL_PLANE_JOB,
+  CONTROL_PLANE_METRICS,
+  INCIDENT_UNACKNOWLEDGED_ALERT,
   DASHBOARD_UIDS,
   GATEWAY_JOB,
   SLI_ABSENT_ALERT,
@@ -15,7 +19,7 @@ import {
   sloIdentity,
   sloSelector,
 } from '../../catalog/conventions.js';
-import type { Catalog, Slo } from '../../catalog/index.js';
+import { acknowledgementTargetSeconds, type Catalog, type Slo } from '../../catalog/index.js';
 import type { AlertingRule, RuleFile } from './rule-types.js';
 
 /** One alert per SLO and burn-rate tier: both windows over factor x budget, with enough traffic. */
@@ -63,67 +67,81 @@ export function sloAlertRules(catalog: Catalog, service: string): RuleFile {
   };
 }
 
-/** Symptoms of the measuring itself: without these, a broken pipeline looks like a healthy SLO. */
-export function gatewayAlertRules(catalog: Catalog): RuleFile {
-  const dashboard = `${catalog.alerting.dashboard_base_url.replace(/\/$/, '')}/d/${DASHBOARD_UIDS.gatewayRed}`;
-  const runbook = (name: string): string => `${catalog.alerting.runbook_base_url}${name}.md`;
+interface SymptomAlert {
+  readonly alert: string;
+  readonly expr: string;
+  readonly for?: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly summary: string;
+  readonly description: string;
+}
+
+/** One group of symptom alerts, each with the runbook and dashboard links every alert carries. */
+function symptomRules(catalog: Catalog, group: string, dashboardUid: string, alerts: readonly SymptomAlert[]): RuleFile {
+  const dashboard = `${catalog.alerting.dashboard_base_url.replace(/\/$/, '')}/d/${dashboardUid}`;
   return {
     groups: [
       {
-        name: 'gateway-symptoms',
-        rules: [
-          {
-            alert: CIRCUIT_OPEN_ALERT,
-            expr: `max by (service) (${GATEWAY_METRICS.circuitState.name}{job="${GATEWAY_JOB}",state="open"}) == 1`,
-            for: '1m',
-            labels: { severity: 'warning' },
-            annotations: {
-              summary: 'The gateway circuit breaker for {{ $labels.service }} is open',
-              description: 'The gateway has stopped calling {{ $labels.service }} after repeated failures and answers 503 circuit_open; it probes again after the half-open delay.',
-              runbook_url: runbook(CIRCUIT_OPEN_ALERT),
-              dashboard_url: dashboard,
-            },
-          },
-          {
-            alert: TARGET_DOWN_ALERT,
-            expr: `up{job="${GATEWAY_JOB}"} == 0`,
-            for: '2m',
-            labels: { severity: 'critical', service: 'gateway' },
-            annotations: {
-              summary: 'Prometheus cannot scrape the gateway at {{ $labels.instance }}',
-              description: 'Every SLI comes from the gateway: while it is not scraped, no SLO alert can fire.',
-              runbook_url: runbook(TARGET_DOWN_ALERT),
-              dashboard_url: dashboard,
-            },
-          },
-          {
-            alert: SLI_ABSENT_ALERT,
-            expr: `absent(${SLI_COUNT}{job="${GATEWAY_JOB}"})`,
-            for: '10m',
-            labels: { severity: 'warning', service: 'gateway' },
-            annotations: {
-              summary: 'The SLI metric is missing from the gateway scrape',
-              description: `No ${SLI_COUNT} series with job="${GATEWAY_JOB}" for 10 minutes: the SLO rules have nothing to compute, so their alerts are blind.`,
-              runbook_url: runbook(SLI_ABSENT_ALERT),
-              dashboard_url: dashboard,
-            },
-          },
-          {
-            // A ticket, not a page: the SLIs are intact, the traces behind them are not. A burst
-            // (a load spike, a collector restart) stops within the 5-minute rate window; 15 minutes do not.
-            alert: SPANS_DROPPED_ALERT,
-            expr: `sum by (instance, reason) (rate(${GATEWAY_METRICS.spansDropped.name}{job="${GATEWAY_JOB}"}[5m])) > 0`,
-            for: '15m',
-            labels: { severity: 'warning', service: 'gateway' },
-            annotations: {
-              summary: 'The gateway at {{ $labels.instance }} keeps dropping sampled spans ({{ $labels.reason }})',
-              description: 'For 15 minutes the gateway has dropped sampled spans unexported, reason {{ $labels.reason }}: traces are incomplete and exemplars point at traces the tracing backend never got. The SLO metrics are not affected.',
-              runbook_url: runbook(SPANS_DROPPED_ALERT),
-              dashboard_url: dashboard,
-            },
-          },
-        ],
+        name: group,
+        rules: alerts.map(({ summary, description, ...rule }): AlertingRule => ({
+          ...rule,
+          annotations: { summary, description, runbook_url: `${catalog.alerting.runbook_base_url}${rule.alert}.md`, dashboard_url: dashboard },
+        })),
       },
     ],
   };
+}
+
+/** A job's target has not been scraped for 2 minutes; `service` is the job's name. */
+function scrapeDown(alert: string, job: string, severity: string, what: string, description: string): SymptomAlert {
+  return { alert, expr: `up{job="${job}"} == 0`, for: '2m', labels: { severity, service: job }, summary: `Prometheus cannot scrape ${what} at {{ $labels.instance }}`, description };
+}
+
+/** Symptoms of the measuring itself: without these, a broken pipeline looks like a healthy SLO. */
+export function gatewayAlertRules(catalog: Catalog): RuleFile {
+  return symptomRules(catalog, 'gateway-symptoms', DASHBOARD_UIDS.gatewayRed, [
+    {
+      alert: CIRCUIT_OPEN_ALERT,
+      expr: `max by (service) (${GATEWAY_METRICS.circuitState.name}{job="${GATEWAY_JOB}",state="open"}) == 1`,
+      for: '1m',
+      labels: { severity: 'warning' },
+      summary: 'The gateway circuit breaker for {{ $labels.service }} is open',
+      description: 'The gateway has stopped calling {{ $labels.service }} after repeated failures and answers 503 circuit_open; it probes again after the half-open delay.',
+    },
+    scrapeDown(TARGET_DOWN_ALERT, GATEWAY_JOB, 'critical', 'the gateway', 'Every SLI comes from the gateway: while it is not scraped, no SLO alert can fire.'),
+    {
+      alert: SLI_ABSENT_ALERT,
+      expr: `absent(${SLI_COUNT}{job="${GATEWAY_JOB}"})`,
+      for: '10m',
+      labels: { severity: 'warning', service: 'gateway' },
+      summary: 'The SLI metric is missing from the gateway scrape',
+      description: `No ${SLI_COUNT} series with job="${GATEWAY_JOB}" for 10 minutes: the SLO rules have nothing to compute, so their alerts are blind.`,
+    },
+    // A ticket, not a page: the SLIs are intact, the traces behind them are not. A burst
+    // (a load spike, a collector restart) stops within the 5-minute rate window; 15 minutes do not.
+    {
+      alert: SPANS_DROPPED_ALERT,
+      expr: `sum by (instance, reason) (rate(${GATEWAY_METRICS.spansDropped.name}{job="${GATEWAY_JOB}"}[5m])) > 0`,
+      for: '15m',
+      labels: { severity: 'warning', service: 'gateway' },
+      summary: 'The gateway at {{ $labels.instance }} keeps dropping sampled spans ({{ $labels.reason }})',
+      description: 'For 15 minutes the gateway has dropped sampled spans unexported, reason {{ $labels.reason }}: traces are incomplete and exemplars point at traces the tracing backend never got. The SLO metrics are not affected.',
+    },
+  ]);
+}
+
+/** The control plane's own alerts: a page nobody acknowledges within the target, and the control plane gone. */
+export function controlPlaneAlertRules(catalog: Catalog): RuleFile {
+  const target = acknowledgementTargetSeconds(catalog);
+  return symptomRules(catalog, 'control-plane', DASHBOARD_UIDS.sloOverview, [
+    // Every replica reports the same incidents; the oldest is the same on each.
+    {
+      alert: INCIDENT_UNACKNOWLEDGED_ALERT,
+      expr: `max(${CONTROL_PLANE_METRICS.oldestUnacknowledged.name}{job="${CONTROL_PLANE_JOB}",severity="critical"}) > ${target}`,
+      labels: { severity: 'critical', service: 'on-call' },
+      summary: `A page has gone unacknowledged for over ${formatDuration(target * 1000)}`,
+      description: `The oldest critical incident in the control plane has been open for {{ $value | humanizeDuration }} with nobody acknowledging it: the on-call target is ${formatDuration(target * 1000)}.`,
+    },
+    scrapeDown(CONTROL_PLANE_DOWN_ALERT, CONTROL_PLANE_JOB, 'warning', 'the control plane', 'While the control plane is down, pages still reach the pager, but no incident is recorded and no response time is measured.'),
+  ]);
 }

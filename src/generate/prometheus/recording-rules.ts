@@ -37,7 +37,7 @@ export function budgetRules(catalog: Catalog, service: string): RuleFile {
           { record: PERIOD_ERROR_RATIO, expr: `avg_over_time(${sliErrorRatio('5m')}${sloSelector(slo)}[${period}])`, labels: sloIdentity(slo) },
           { record: PERIOD_BURN_RATE, expr: `${PERIOD_ERROR_RATIO}${sloSelector(slo)} / ${slo.budget}`, labels: sloIdentity(slo) },
           { record: PERIOD_BUDGET_REMAINING, expr: `1 - ${PERIOD_BURN_RATE}${sloSelector(slo)}`, labels: sloIdentity(slo) },
-          ...(slo.id === 'latency' ? [{ record: LATENCY_THRESHOLD, expr: `vector(${slo.thresholdSeconds})`, labels: sloIdentity(slo) }] : []),
+          ...(slo.id === 'availability' ? [] : [{ record: LATENCY_THRESHOLD, expr: `vector(${slo.thresholdSeconds})`, labels: sloIdentity(slo) }]),
           {
             record: SLO_INFO,
             expr: 'vector(1)',
@@ -47,7 +47,7 @@ export function budgetRules(catalog: Catalog, service: string): RuleFile {
               period,
               owner: slo.owner,
               tier: String(slo.serviceTier),
-              threshold_seconds: slo.id === 'latency' ? String(slo.thresholdSeconds) : '',
+              threshold_seconds: slo.id === 'availability' ? '' : String(slo.thresholdSeconds),
               description: slo.description,
             },
           },

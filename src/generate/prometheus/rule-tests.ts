@@ -1,6 +1,7 @@
 import { BURN_RATE_TIERS, detectionTimeMs, errorRatioThreshold, windowMs, type BurnRateTier } from '../../catalog/burn-rate.js';
 import { formatDuration } from '../../catalog/duration.js';
-import { GATEWAY_JOB, SLI_BUCKET, SLI_COUNT, burnAlertName, leLabel, sliErrorRatio } from '../../catalog/conventions.js';
+import { GATEWAY_JOB, burnAlertName, leLabel, sliErrorRatio } from '../../catalog/conventions.js';
+import { sliSelector } from './sli-queries.js';
 import type { Catalog, Slo } from '../../catalog/index.js';
 import { burnRateAlert } from './alert-rules.js';
 
@@ -20,6 +21,7 @@ export interface RuleTest {
 }
 
 const REQUESTS_PER_MINUTE = 600;
+const BAD_EVENTS: Readonly<Record<Slo['id'], string>> = { availability: 'requests fail', latency: 'requests are slow', acknowledgement: 'pages are acknowledged late' };
 
 /**
  * Tests for every burn-rate alert, derived from the same arithmetic the alerts use: errors start
@@ -63,7 +65,7 @@ function burnTest(catalog: Catalog, slo: Slo, tier: BurnRateTier, interval: stri
   const alert = burnRateAlert(catalog, slo, tier);
   const percent = `${(errorRatio * 100).toPrecision(3)} %`;
   return {
-    name: `${alert.alert} for ${slo.service}/${slo.id} fires when ${percent} of requests ${slo.id === 'availability' ? 'fail' : 'are slow'} for ${formatDuration(firing - start)}, not after ${formatDuration(quiet - start)}`,
+    name: `${alert.alert} for ${slo.service}/${slo.id} fires when ${percent} of ${BAD_EVENTS[slo.id]} for ${formatDuration(firing - start)}, not after ${formatDuration(quiet - start)}`,
     interval,
     input_series: trafficSeries(slo, perStep, steps, cleanSteps, errorRatio),
     alert_rule_test: [
@@ -94,7 +96,7 @@ function lowTrafficTest(catalog: Catalog, slo: Slo): RuleTest {
 
 /** Zero traffic is 0/0: the SLI must be absent (no NaN), and no alert may fire. */
 function silenceTest(slo: Slo): RuleTest {
-  const total = `${SLI_COUNT}{job="${GATEWAY_JOB}",service="${slo.service}",http_route="/",http_request_method="GET",http_response_status_code="200"}`;
+  const total = `${slo.sli.count}{${sliSelector(slo.sli)}${eventLabels(slo, '/', '200')}}`;
   return {
     name: `the ${slo.service}/${slo.id} SLI of a service without traffic is absent, not NaN`,
     interval: '1m',
@@ -110,20 +112,25 @@ function silenceTest(slo: Slo): RuleTest {
  * the threshold bucket. `spread` distributes the few bad requests of a low-traffic test evenly.
  */
 function trafficSeries(slo: Slo, perStep: number, steps: number, cleanSteps: number, errorRatio: number, spread = false): { series: string; values: string }[] {
-  const labels = (status: string): string => `job="${GATEWAY_JOB}",service="${slo.service}",http_route="/api/test",http_request_method="GET",http_response_status_code="${status}"`;
+  const labels = (status: string): string => `${sliSelector(slo.sli)}${eventLabels(slo, '/api/test', status)}`;
   const badPerStep = perStep * errorRatio;
   const bad = spread ? evenCounter(badPerStep, steps) : counter(0, cleanSteps, badPerStep, steps - cleanSteps);
   const good = spread ? evenCounter(perStep - badPerStep, steps) : counter(perStep, cleanSteps, perStep - badPerStep, steps - cleanSteps);
   if (slo.id === 'availability') {
     return [
-      { series: `${SLI_COUNT}{${labels('200')}}`, values: good },
-      { series: `${SLI_COUNT}{${labels('500')}}`, values: bad },
+      { series: `${slo.sli.count}{${labels('200')}}`, values: good },
+      { series: `${slo.sli.count}{${labels('500')}}`, values: bad },
     ];
   }
   return [
-    { series: `${SLI_COUNT}{${labels('200')}}`, values: `0+${perStep}x${steps}` },
-    { series: `${SLI_BUCKET}{${labels('200')},le="${leLabel(slo.thresholdSeconds)}"}`, values: good },
+    { series: `${slo.sli.count}{${labels('200')}}`, values: `0+${perStep}x${steps}` },
+    { series: `${slo.sli.bucket}{${labels('200')},le="${leLabel(slo.thresholdSeconds)}"}`, values: good },
   ];
+}
+
+/** The labels an event carries besides the SLI's selector: a gateway request's route, method and status. */
+function eventLabels(slo: Slo, route: string, status: string): string {
+  return slo.sli.job === GATEWAY_JOB ? `,http_route="${route}",http_request_method="GET",http_response_status_code="${status}"` : `,service="any"`;
 }
 
 /** promtool series notation: `a` steps growing by `x`, then `b` steps growing by `y`. */

@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Mustache from 'mustache';
 import { BURN_RATE_TIERS, burnRateFactor } from '../../catalog/burn-rate.js';
 import {
   CIRCUIT_OPEN_ALERT,
+  CONTROL_PLANE_DOWN_ALERT,
+  CONTROL_PLANE_METRICS,
+  INCIDENT_UNACKNOWLEDGED_ALERT,
   DASHBOARD_UIDS,
   GATEWAY_JOB,
   GATEWAY_METRICS,
@@ -16,10 +20,10 @@ import {
   UPSTREAM_DURATION_COUNT,
   burnAlertName,
 } from '../../catalog/conventions.js';
-import type { Catalog } from '../../catalog/index.js';
+import { acknowledgementTargetSeconds, formatDuration, type Catalog } from '../../catalog/index.js';
+import { PROJECT_ROOT } from '../../project-root.js';
 
-// The templates sit beside this file in src/; src/ and dist/ are both one level below the repository root.
-const TEMPLATES = new URL('../../../src/generate/prometheus/runbooks/', import.meta.url);
+const TEMPLATES = join(PROJECT_ROOT, 'src/generate/prometheus/runbooks');
 const DAY_MS = 86_400_000;
 
 /** The names every runbook may cite, from the SLI contract. */
@@ -33,6 +37,7 @@ const CONTRACT = {
   upstreamDuration: GATEWAY_METRICS.clientDuration.name,
   upstreamDurationCount: UPSTREAM_DURATION_COUNT,
   spansDropped: GATEWAY_METRICS.spansDropped.name,
+  oldestUnacknowledged: CONTROL_PLANE_METRICS.oldestUnacknowledged.name,
   budgetRemaining: PERIOD_BUDGET_REMAINING,
 };
 
@@ -61,11 +66,14 @@ export function runbooks(catalog: Catalog): Map<string, string> {
   books.set(TARGET_DOWN_ALERT, render('target-down', { alert: TARGET_DOWN_ALERT }));
   books.set(SLI_ABSENT_ALERT, render('sli-absent', { alert: SLI_ABSENT_ALERT }));
   books.set(SPANS_DROPPED_ALERT, render('spans-dropped', { alert: SPANS_DROPPED_ALERT }));
+  const target = formatDuration(acknowledgementTargetSeconds(catalog) * 1000);
+  books.set(INCIDENT_UNACKNOWLEDGED_ALERT, render('incident-unacknowledged', { alert: INCIDENT_UNACKNOWLEDGED_ALERT, target, ackSlo: 'acknowledgement' }));
+  books.set(CONTROL_PLANE_DOWN_ALERT, render('control-plane-down', { alert: CONTROL_PLANE_DOWN_ALERT }));
   return books;
 }
 
 function render(template: string, view: Record<string, string | number>): string {
-  const text = readFileSync(new URL(`${template}.md`, TEMPLATES), 'utf8');
+  const text = readFileSync(join(TEMPLATES, `${template}.md`), 'utf8');
   // Markdown, not HTML: nothing is escaped.
   return Mustache.render(text, { ...CONTRACT, ...view }, {}, { escape: (value: string) => value });
 }

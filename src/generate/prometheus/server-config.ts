@@ -1,5 +1,6 @@
 import { formatDuration } from '../../catalog/duration.js';
-import { GATEWAY_JOB, SIMULATOR_JOB } from '../../catalog/conventions.js';
+import { CONTROL_PLANE_JOB, GATEWAY_JOB, SIMULATOR_JOB } from '../../catalog/conventions.js';
+import { controlPlaneAddress } from '../../catalog/index.js';
 import type { Catalog } from '../../catalog/index.js';
 
 export interface ServerConfigOptions {
@@ -25,6 +26,7 @@ export function prometheusServerConfig(catalog: Catalog, options: ServerConfigOp
       // The job name is part of the SLI contract: every generated rule selects job="gateway".
       { job_name: GATEWAY_JOB, static_configs: [target(catalog.gateway.listen)] },
       { job_name: SIMULATOR_JOB, static_configs: [target(`${catalog.simulatorAdmin.host}:${catalog.simulatorAdmin.port}`)] },
+      { job_name: CONTROL_PLANE_JOB, static_configs: [target(`${controlPlaneAddress(catalog).host}:${controlPlaneAddress(catalog).port}`)] },
       { job_name: 'prometheus', static_configs: [target(stack.prometheus)] },
       { job_name: 'alertmanager', static_configs: [target(stack.alertmanager)] },
       { job_name: 'otel-collector', static_configs: [target(stack.collector_metrics)] },

@@ -1,25 +1,14 @@
-import { CIRCUIT_OPEN_ALERT, GATEWAY_JOB, GATEWAY_METRICS, SLI_ABSENT_ALERT, SLI_COUNT, SPANS_DROPPED_ALERT, TARGET_DOWN_ALERT } from '../../catalog/conventions.js';
-import type { Catalog } from '../../catalog/index.js';
-import { gatewayAlertRules } from './alert-rules.js';
-import type { AlertingRule } from './rule-types.js';
+import { CIRCUIT_OPEN_ALERT, CONTROL_PLANE_DOWN_ALERT, CONTROL_PLANE_JOB, CONTROL_PLANE_METRICS, GATEWAY_JOB, GATEWAY_METRICS, INCIDENT_UNACKNOWLEDGED_ALERT, SLI_ABSENT_ALERT, SLI_COUNT, SPANS_DROPPED_ALERT, TARGET_DOWN_ALERT } from '../../catalog/conventions.js';
+import { acknowledgementTargetSeconds, type Catalog } from '../../catalog/index.js';
+import { controlPlaneAlertRules, gatewayAlertRules } from './alert-rules.js';
+import type { AlertingRule, RuleFile } from './rule-types.js';
 import type { RuleTestFile } from './rule-tests.js';
 
 /** promtool tests for the gateway symptom alerts: each quiet before its `for` elapses, firing after. */
 export function symptomTests(catalog: Catalog, ruleFiles: readonly string[]): RuleTestFile {
-  const rules = new Map(gatewayAlertRules(catalog).groups.flatMap((g) => g.rules as AlertingRule[]).map((rule) => [rule.alert, rule]));
-  const rule = (name: string): AlertingRule => {
-    const found = rules.get(name);
-    if (!found) throw new Error(`no alert ${name}`);
-    return found;
-  };
+  const expected = expectedAlerts(gatewayAlertRules(catalog));
   const service = catalog.services[0]?.id ?? 'service';
   const instance = '127.0.0.1:8000';
-  const render = (text: string, labels: Record<string, string>): string => text.replace(/\{\{ \$labels\.(\w+) \}\}/g, (_, name: string) => labels[name] ?? '');
-  const expected = (name: string, labels: Record<string, string>) => {
-    const alert = rule(name);
-    const all = { ...labels, ...alert.labels };
-    return [{ exp_labels: all, exp_annotations: Object.fromEntries(Object.entries(alert.annotations).map(([key, value]) => [key, render(value, all)])) }];
-  };
   return {
     rule_files: ruleFiles,
     evaluation_interval: '1m',
@@ -71,5 +60,61 @@ export function symptomTests(catalog: Catalog, ruleFiles: readonly string[]): Ru
         ],
       },
     ],
+  };
+}
+
+/** promtool tests for the control plane's alerts: quiet before their condition holds, firing after. */
+export function controlPlaneTests(catalog: Catalog, ruleFiles: readonly string[]): RuleTestFile {
+  const expected = expectedAlerts(controlPlaneAlertRules(catalog));
+  const target = acknowledgementTargetSeconds(catalog);
+  const instance = '127.0.0.1:8500';
+  const minutes = Math.round(target / 60);
+  return {
+    rule_files: ruleFiles,
+    evaluation_interval: '1m',
+    tests: [
+      {
+        name: `${INCIDENT_UNACKNOWLEDGED_ALERT} fires once a page has waited over ${minutes} minutes, not before`,
+        interval: '1m',
+        input_series: [
+          // A page opens at minute 5 and nobody acknowledges it: its age grows by 60 s a minute.
+          { series: `${CONTROL_PLANE_METRICS.oldestUnacknowledged.name}{job="${CONTROL_PLANE_JOB}",instance="${instance}",severity="critical"}`, values: `0x5 60+60x${minutes + 10}` },
+          { series: `${CONTROL_PLANE_METRICS.oldestUnacknowledged.name}{job="${CONTROL_PLANE_JOB}",instance="${instance}",severity="warning"}`, values: `0+600x${minutes + 15}` },
+        ],
+        alert_rule_test: [
+          { eval_time: `${5 + minutes}m`, alertname: INCIDENT_UNACKNOWLEDGED_ALERT, exp_alerts: [] },
+          {
+            eval_time: `${5 + minutes + 2}m`,
+            alertname: INCIDENT_UNACKNOWLEDGED_ALERT,
+            exp_alerts: expected(INCIDENT_UNACKNOWLEDGED_ALERT, {}, `${minutes + 2}m 0s`),
+          },
+        ],
+      },
+      {
+        name: `${CONTROL_PLANE_DOWN_ALERT} fires when the control plane has not been scraped for over 2 minutes`,
+        interval: '1m',
+        input_series: [{ series: `up{job="${CONTROL_PLANE_JOB}",instance="${instance}"}`, values: '1x5 0x10' }],
+        alert_rule_test: [
+          { eval_time: '7m', alertname: CONTROL_PLANE_DOWN_ALERT, exp_alerts: [] },
+          { eval_time: '9m', alertname: CONTROL_PLANE_DOWN_ALERT, exp_alerts: expected(CONTROL_PLANE_DOWN_ALERT, { job: CONTROL_PLANE_JOB, instance }) },
+        ],
+      },
+    ],
+  };
+}
+
+/**
+ * What promtool should report for an alert of `rules` firing on series with these labels: the rule's
+ * labels added, its annotations rendered as Prometheus renders them (`value` is the humanized $value).
+ */
+function expectedAlerts(rules: RuleFile) {
+  const byName = new Map(rules.groups.flatMap((group) => group.rules as AlertingRule[]).map((rule) => [rule.alert, rule]));
+  return (name: string, labels: Record<string, string>, value = '') => {
+    const alert = byName.get(name);
+    if (!alert) throw new Error(`no alert ${name}`);
+    const all = { ...labels, ...alert.labels };
+    const render = (text: string): string =>
+      text.replace(/\{\{ \$labels\.(\w+) \}\}/g, (_, label: string) => all[label] ?? '').replace(/\{\{ \$value \| humanizeDuration \}\}/g, value);
+    return [{ exp_labels: all, exp_annotations: Object.fromEntries(Object.entries(alert.annotations).map(([key, text]) => [key, render(text)])) }];
   };
 }

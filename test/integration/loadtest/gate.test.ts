@@ -7,7 +7,8 @@ import { freePorts } from '../../../src/net/free-ports.js';
 import { LOAD_TEST_KEY_ID, SECRET_FILES } from '../../../src/state/secrets.js';
 import type { LoadTestReport } from '../../../src/loadtest/reports/report.js';
 import { testCatalog, type TestCatalog } from '../../helpers/catalog.js';
-import { startStack, type Stack } from '../../helpers/processes.js';
+import { startSre, startStack, type Stack } from '../../helpers/processes.js';
+import { readApiKey } from '../../../src/loadtest/identities.js';
 
 /**
  * The load gate as a release pipeline runs it: `sre loadtest` as a real process against the real
@@ -138,6 +139,28 @@ describe('the load gate', () => {
     expect(run.stderr).toContain(`${file} must hold the API key alone on one line`);
     expect(run.report).toBeUndefined();
   });
+
+  it('sends its report to the control plane with the load key, and a refusal there changes no verdict', async () => {
+    const url = `http://127.0.0.1:${catalog.controlPlanePort}`;
+    const controlPlane = await startSre(['control-plane'], catalog, `${url}/readyz`);
+    try {
+      const run = await gate('quick', { extra: ['--control-plane', url] });
+      expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+      const headers = { 'x-api-key': readApiKey(join(catalog.dir, SECRET_FILES.apiKeys)) };
+      const { reports } = (await (await fetch(`${url}/api/reports`, { headers })).json()) as { reports: { id: string }[] };
+      expect(reports).toMatchObject([{ kind: 'loadtest', verdict: 'pass', title: 'loadtest quick' }]);
+      expect(await (await fetch(`${url}/api/reports/${reports[0]?.id ?? ''}`, { headers })).json()).toEqual(run.report);
+
+      const forged = join(catalog.dir, 'forged-key');
+      writeFileSync(forged, 'sre_not-a-key-anyone-has');
+      const refused = await gate('quick', { extra: ['--control-plane', url, '--control-plane-key-file', forged] });
+      expect(refused.status, `${refused.stdout}\n${refused.stderr}`).toBe(0);
+      expect(refused.stderr).toContain(`the control plane at ${url} refused the report: 401`);
+      expect((await (await fetch(`${url}/api/reports`, { headers })).json()) as { reports: unknown[] }).toMatchObject({ reports: [{ id: reports[0]?.id }] });
+    } finally {
+      await controlPlane.stop();
+    }
+  }, 60_000);
 
   it('sends with the load-test key of a generated api-keys.json', () => {
     const keys = JSON.parse(readFileSync(join(catalog.dir, SECRET_FILES.apiKeys), 'utf8')) as { id: string; rate_limit_per_minute?: number }[];

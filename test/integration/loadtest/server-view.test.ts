@@ -7,7 +7,7 @@ import { loadTest } from '../../../src/loadtest/load-test.js';
 import { SECRET_FILES } from '../../../src/state/secrets.js';
 import { testCatalog, type TestCatalog } from '../../helpers/catalog.js';
 import { startStack, type Stack } from '../../helpers/processes.js';
-import { startPrometheus, type RunningPrometheus } from '../../helpers/prometheus.js';
+import { startPrometheus, type RunningPrometheus } from '../../../src/dev/local-prometheus.js';
 import { stackSecrets } from '../../helpers/secrets.js';
 
 /** The gate's second view: the gateway's own SLI in a real Prometheus, over the run's window. */

@@ -11,7 +11,6 @@ import { testCatalog, type TestCatalog } from '../../helpers/catalog.js';
 import { stackSecrets } from '../../helpers/secrets.js';
 import { findTool as requireTool } from '../../../src/tools/find-tool.js';
 import { waitFor } from '../../helpers/wait.js';
-import { WebhookReceiver } from '../../helpers/webhook-receiver.js';
 
 /**
  * The local stack exactly as an SRE starts it: `sre up` on a test copy of the catalog (free ports,
@@ -20,7 +19,6 @@ import { WebhookReceiver } from '../../helpers/webhook-receiver.js';
  * Alertmanager routing with the generated configuration, delivery to a webhook; traces through the
  * collector to its file exporter and to Jaeger. Bounded: every wait has a deadline.
  */
-let receiver: WebhookReceiver;
 let test: TestCatalog;
 let catalog: Catalog;
 let up: ChildProcess;
@@ -30,6 +28,26 @@ let gatewayUrl: string;
 let adminUrl: string;
 let prometheusUrl: string;
 let jaegerUrl: string;
+let controlPlaneUrl: string;
+let operatorKey: string;
+
+interface IncidentJson {
+  id: string;
+  service: string;
+  severity: string;
+  status: string;
+  opened_at: number;
+  created_at: number;
+  acknowledged_at: number | null;
+  resolved_at: number | null;
+  resolved_by: string | null;
+  fault_started_at: number | null;
+}
+
+async function incidents(query = ''): Promise<IncidentJson[]> {
+  const response = await fetch(`${controlPlaneUrl}/api/incidents${query}`, { headers: { 'x-api-key': operatorKey } });
+  return ((await response.json()) as { incidents: IncidentJson[] }).incidents;
+}
 
 async function query(expr: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
   const response = await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
@@ -44,9 +62,7 @@ function stackAddresses(stack: Readonly<Record<string, string>>): string[] {
 }
 
 beforeAll(async () => {
-  receiver = await WebhookReceiver.start();
   test = await testCatalog((spec) => {
-    (spec.alerting as Record<string, unknown>).control_plane_webhook_url = receiver.url;
     spec.stack = { ...(spec.stack as Record<string, unknown>), scrape_interval: '1s', evaluation_interval: '1s' };
   });
   catalog = loadCatalog(test.file);
@@ -84,17 +100,18 @@ beforeAll(async () => {
   adminUrl = printed('simulator');
   prometheusUrl = printed('prometheus');
   jaegerUrl = printed('jaeger');
+  controlPlaneUrl = printed('control-plane');
+  operatorKey = stackSecrets(test.dir).apiKey;
 }, 150_000);
 
 afterAll(async () => {
   if (up.exitCode === null) up.kill('SIGTERM');
   await upExit;
-  await receiver.close();
 }, 90_000);
 
 describe('the local stack, end to end', () => {
   it('sre up prints one working URL per component, including Jaeger', async () => {
-    const health: Readonly<Record<string, string>> = { jaeger: '/api/services', collector: '/', simulator: '/healthz', gateway: '/healthz', alertmanager: '/-/ready', prometheus: '/-/ready' };
+    const health: Readonly<Record<string, string>> = { jaeger: '/api/services', collector: '/', simulator: '/healthz', gateway: '/healthz', 'control-plane': '/readyz', alertmanager: '/-/ready', prometheus: '/-/ready' };
     for (const [name, path] of Object.entries(health)) {
       const url = new RegExp(`^${name} (http://\\S+)$`, 'm').exec(upOutput)?.[1];
       expect(url, `${name} in:\n${upOutput}`).toBeDefined();
@@ -104,11 +121,11 @@ describe('the local stack, end to end', () => {
     expect(upOutput).toMatch(/^traffic: the load profile at 0\.1x, 40\.0 req\/s through the gateway$/m);
     const up = await waitFor('Prometheus to scrape every target', 30_000, async () => {
       const targets = await query('up');
-      return targets.length >= 6 && targets.every((t) => t.value[1] === '1') ? targets : undefined;
+      return targets.length >= 7 && targets.every((t) => t.value[1] === '1') ? targets : undefined;
     });
-    expect(up.map((t) => t.metric.job).sort()).toEqual(['alertmanager', 'gateway', 'jaeger', 'otel-collector', 'prometheus', 'simulator']);
+    expect(up.map((t) => t.metric.job).sort()).toEqual(['alertmanager', 'control-plane', 'gateway', 'jaeger', 'otel-collector', 'prometheus', 'simulator']);
     // The status line it streams: everything healthy, and the gateway's traffic as Prometheus sees it.
-    await waitFor('a status line with gateway traffic', 30_000, () => (/^status \S+ · 6\/6 healthy · gateway [1-9][\d.]* req\/s, 5xx 0\.00 % · firing: none$/m.test(upOutput) ? true : undefined));
+    await waitFor('a status line with gateway traffic', 30_000, () => (/^status \S+ · 7\/7 healthy · gateway [1-9][\d.]* req\/s, 5xx 0\.00 % · incidents open: 0 · firing: none$/m.test(upOutput) ? true : undefined));
   }, 60_000);
 
   it('scrapes the gateway as job "gateway" and every recording rule returns data', async () => {
@@ -161,21 +178,32 @@ describe('the local stack, end to end', () => {
     expect(spans.map((span) => span.operationName)).toContain('GET /api/tools');
   }, 90_000);
 
-  it('pages on 100 % errors from one service: the alert reaches the webhook, other services stay quiet', async () => {
+  let faultStarted = 0;
+  let incidentId = '';
+
+  it('pages on 100 % errors from one service: the page becomes one incident in the control plane within seconds, other services stay quiet', async () => {
+    faultStarted = Date.now();
     await fetch(`${adminUrl}/faults/user`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"error_ratio": 1}' });
-    const started = Date.now();
-    const delivered = await waitFor('the fast-burn page for user/availability at the webhook', 120_000, () =>
-      receiver.alerts().find((a) => a.status === 'firing' && a.labels.alertname === 'PyAirtableErrorBudgetBurnFast' && a.labels.service === 'user' && a.labels.slo === 'availability'),
-    );
-    const seconds = (Date.now() - started) / 1000;
-    expect(delivered.labels).toMatchObject({ severity: 'critical', burn_tier: '1' });
-    expect(delivered.annotations.runbook_url).toMatch(/PyAirtableErrorBudgetBurnFast\.md$/);
-    expect(receiver.payloads.find((p) => p.alerts.includes(delivered))).toMatchObject({ version: '4', receiver: 'control-plane' });
+    const [incident] = await waitFor('an incident for user in the control plane', 120_000, async () => {
+      const found = await incidents('?service=user&status=open');
+      return found.length > 0 ? found : undefined;
+    });
+    if (!incident) throw new Error('no incident');
+    incidentId = incident.id;
+    const seconds = (Date.now() - faultStarted) / 1000;
+    expect(incident).toMatchObject({ service: 'user', severity: 'critical', status: 'open', acknowledged_at: null });
     expect(seconds).toBeLessThan(120);
-    await waitFor('the page in the status line of sre up', 30_000, () => (/^status .* · firing: .*PyAirtableErrorBudgetBurnFast\{service=user,slo=availability\}/m.test(upOutput) ? true : undefined));
+    // The page as Alertmanager delivered it (webhook version 4, the generated route and its bearer token).
+    const detail = (await (await fetch(`${controlPlaneUrl}/api/incidents/${incident.id}`, { headers: { 'x-api-key': operatorKey } })).json()) as { alerts: { alertname: string; labels: Record<string, string>; annotations: Record<string, string> }[]; events: { kind: string }[] };
+    expect(detail.alerts.map((a) => a.alertname)).toContain('PyAirtableErrorBudgetBurnFast');
+    expect(detail.alerts.find((a) => a.alertname === 'PyAirtableErrorBudgetBurnFast')?.labels).toMatchObject({ severity: 'critical', burn_tier: '1', slo: 'availability' });
+    expect(detail.alerts[0]?.annotations.runbook_url).toMatch(/PyAirtable\w+\.md$/);
+    // The timeline in time order: the alert began firing before the control plane heard of it.
+    expect(detail.events.map((e) => e.kind).slice(0, 2)).toEqual(['alert_firing', 'opened']);
+    await waitFor('the page in the status line of sre up', 30_000, () => (/^status .* · incidents open: 1 · firing: .*PyAirtableErrorBudgetBurnFast\{service=user,slo=availability\}/m.test(upOutput) ? true : undefined));
     const firing = await query('ALERTS{alertstate="firing",alertname=~"PyAirtable.+"}');
     expect(firing.filter((a) => a.metric.service !== 'user')).toEqual([]);
-    expect(receiver.alerts().filter((a) => a.labels.service !== 'user')).toEqual([]);
+    expect((await incidents()).filter((i) => i.service !== 'user')).toEqual([]);
 
     // While the page fires, every query of every generated dashboard panel returns data. The budget
     // groups evaluate once a minute at their own offset: allow them one full interval to appear.
@@ -196,12 +224,48 @@ describe('the local stack, end to end', () => {
     expect(empty).toEqual([]);
   }, 240_000);
 
-  it('resolves the page once the service is restored and the 5-minute window has cleared', async () => {
+  it('records the acknowledgement made through the API, the time to acknowledge, and the fault behind it', async () => {
+    const response = await fetch(`${controlPlaneUrl}/api/incidents/${incidentId}/acknowledge`, { method: 'POST', headers: { 'x-api-key': operatorKey } });
+    expect(response.status).toBe(200);
+    const acknowledged = (await response.json()) as IncidentJson;
+    expect(acknowledged.status).toBe('acknowledged');
+    expect(acknowledged.acknowledged_at).toBeGreaterThanOrEqual(acknowledged.opened_at);
+    // A chaos-style report says when the fault began: the incident gets its time to detect.
+    const report = await fetch(`${controlPlaneUrl}/api/v1/reports`, { method: 'POST', headers: { 'x-api-key': operatorKey, 'content-type': 'application/json' }, body: JSON.stringify({ schema: 'pyairtable-sre/chaos-report', version: 1, title: '100 % errors on user', faults: [{ service: 'user', started_at: new Date(faultStarted).toISOString() }] }) });
+    expect(report.status).toBe(201);
+    const [linked] = await incidents('?service=user');
+    expect(linked?.fault_started_at).toBe(faultStarted);
+    const metrics = await (await fetch(`${controlPlaneUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^control_plane_incident_time_to_acknowledge_seconds_count\{service="user",severity="critical"\} 1$/m);
+    expect(metrics).toMatch(/^control_plane_incident_time_to_detect_seconds_count\{service="user",severity="critical"\} 1$/m);
+    // The status page shows it, acknowledged.
+    const page = await (await fetch(controlPlaneUrl, { headers: { 'x-api-key': operatorKey } })).text();
+    expect(page).toMatch(new RegExp(`data-incident="${incidentId}"[\\s\\S]*?<td class="status">acknowledged</td>`));
+  }, 60_000);
+
+  it('records the page\'s resolution once the service is restored, and closes the incident with it or by hand', async () => {
     await fetch(`${adminUrl}/faults/user`, { method: 'DELETE' });
-    const resolved = await waitFor('the resolved notification for user/availability', 420_000, () =>
-      receiver.alerts().find((a) => a.status === 'resolved' && a.labels.alertname === 'PyAirtableErrorBudgetBurnFast' && a.labels.service === 'user'),
-    2_000);
-    expect(resolved.endsAt).not.toBe('0001-01-01T00:00:00Z');
+    // The fast tier resolves once its 5-minute window has cleared. The slower tiers, inhibited while
+    // it fired, may go on burning over their 30-minute and longer windows: the policy pages on, and
+    // the incident stays open exactly while an alert of it fires.
+    const detail = await waitFor('the fast burn alert of user to resolve in the control plane', 420_000, async () => {
+      const found = (await (await fetch(`${controlPlaneUrl}/api/incidents/${incidentId}`, { headers: { 'x-api-key': operatorKey } })).json()) as { incident: IncidentJson; alerts: { alertname: string; status: string; labels: Record<string, string> }[] };
+      return found.alerts.find((a) => a.alertname === 'PyAirtableErrorBudgetBurnFast')?.status === 'resolved' ? found : undefined;
+    }, 2_000);
+    const stillFiring = detail.alerts.filter((a) => a.status === 'firing');
+    expect(detail.incident.status === 'resolved').toBe(stillFiring.length === 0);
+    const firingInPrometheus = new Set((await query('ALERTS{alertstate="firing",service="user"}')).map((a) => a.metric.alertname));
+    for (const alert of stillFiring) expect(firingInPrometheus).toContain(alert.alertname);
+    if (detail.incident.status !== 'resolved') {
+      const response = await fetch(`${controlPlaneUrl}/api/incidents/${incidentId}/resolve`, { method: 'POST', headers: { 'x-api-key': operatorKey } });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ status: 'resolved', resolved_by: 'api-key:local-operator' });
+    }
+    expect(await incidents('?status=unresolved&severity=critical&service=user')).toEqual([]);
+    const metrics = await (await fetch(`${controlPlaneUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^control_plane_incident_time_to_resolve_seconds_count\{service="user",severity="critical"\} 1$/m);
+    const page = await (await fetch(controlPlaneUrl, { headers: { 'x-api-key': operatorKey } })).text();
+    expect(page).not.toContain(`data-incident="${incidentId}"`);
   }, 450_000);
 
   it('stops every component on SIGTERM, exits 0 and leaves nothing listening', async () => {

@@ -8,9 +8,10 @@ const good = shippedCatalog;
 const firstAvailability = lineOf(good, 'objective: 99.9');
 
 describe('SLO validation', () => {
-  it('flattens 14 SLOs with budgets, periods and thresholds', () => {
+  it('flattens 14 gateway SLOs and the on-call SLO with budgets, periods and thresholds', () => {
     const catalog = parseCatalog(good, 'slo/catalog.yaml');
-    expect(catalog.slos).toHaveLength(14);
+    expect(catalog.slos).toHaveLength(15);
+    expect(catalog.slos.find((s) => s.service === 'on-call')).toMatchObject({ id: 'acknowledgement', objective: 0.95, budget: 0.05, thresholdSeconds: 900, periodMs: 30 * 86_400_000, minEvents: 1 });
     expect(catalog.slos.find((s) => s.service === 'ai-domain' && s.id === 'latency')).toMatchObject({ objective: 0.95, budget: 0.05, thresholdSeconds: 2, periodMs: 30 * 86_400_000, minEvents: 100 });
     expect(catalog.slos.find((s) => s.service === 'user' && s.id === 'availability')).toMatchObject({ objective: 0.999, budget: 0.001 });
   });

@@ -67,7 +67,7 @@ describe('deploy/kubernetes', () => {
   it('ships every generated alert in the PrometheusRule', () => {
     const rule = find('PrometheusRule');
     const alerts = new Set((rule.spec.groups as Doc[]).flatMap((g) => (g.rules as Doc[]).map((r) => r.alert as string | undefined)).filter(Boolean));
-    expect([...alerts].sort()).toEqual(['PyAirtableErrorBudgetBurnFast', 'PyAirtableErrorBudgetBurnMedium', 'PyAirtableErrorBudgetBurnSlow', 'PyAirtableErrorBudgetBurnVerySlow', 'PyAirtableGatewaySpansDropped', 'PyAirtableGatewayTargetDown', 'PyAirtableGatewayUpstreamCircuitOpen', 'PyAirtableSLIMetricsAbsent']);
+    expect([...alerts].sort()).toEqual(['PyAirtableControlPlaneDown', 'PyAirtableErrorBudgetBurnFast', 'PyAirtableErrorBudgetBurnMedium', 'PyAirtableErrorBudgetBurnSlow', 'PyAirtableErrorBudgetBurnVerySlow', 'PyAirtableGatewaySpansDropped', 'PyAirtableGatewayTargetDown', 'PyAirtableGatewayUpstreamCircuitOpen', 'PyAirtableIncidentUnacknowledged', 'PyAirtableSLIMetricsAbsent']);
     expect(base.filter((doc) => doc.kind === 'ConfigMap' && doc.metadata.labels?.grafana_dashboard === '1')).toHaveLength(3);
   });
 

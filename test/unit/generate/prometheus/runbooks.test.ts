@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { runbooks } from '../../../../src/generate/prometheus/runbooks.js';
-import { gatewayAlertRules, sloAlertRules } from '../../../../src/generate/prometheus/alert-rules.js';
+import { controlPlaneAlertRules, gatewayAlertRules, sloAlertRules } from '../../../../src/generate/prometheus/alert-rules.js';
 import type { AlertingRule } from '../../../../src/generate/prometheus/rule-types.js';
 import { syntheticCatalog } from '../../../helpers/synthetic-catalog.js';
 
 describe('runbooks', () => {
   it('exist for every alert the rules can fire', () => {
     const catalog = syntheticCatalog();
-    const alerts = [...sloAlertRules(catalog, 'orders').groups, ...gatewayAlertRules(catalog).groups].flatMap((g) => (g.rules as AlertingRule[]).map((r) => r.alert));
+    const alerts = [...sloAlertRules(catalog, 'orders').groups, ...gatewayAlertRules(catalog).groups, ...controlPlaneAlertRules(catalog).groups].flatMap((g) => (g.rules as AlertingRule[]).map((r) => r.alert));
     expect([...runbooks(catalog).keys()].sort()).toEqual([...new Set(alerts)].sort());
   });
 
