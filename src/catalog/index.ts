@@ -1,5 +1,5 @@
 export { loadCatalog, parseCatalog, DEFAULT_CATALOG_PATH } from './load.js';
 export { CatalogError } from './errors.js';
-export { acknowledgementTargetSeconds, controlPlaneAddress, isGatewaySlo, parseHostPort, type Catalog, type Service, type Slo } from './model.js';
+export { acknowledgementObjective, acknowledgementTargetSeconds, controlPlaneAddress, isGatewaySlo, parseHostPort, type Catalog, type Service, type Slo } from './model.js';
 export type { RouteSpec, GatewaySpec } from './schema.js';
 export { parseDuration, formatDuration } from './duration.js';

@@ -62,13 +62,21 @@ export interface AcknowledgementSlo extends SloBase {
 
 export type Slo = AvailabilitySlo | LatencySlo | AcknowledgementSlo;
 
-/** The platform's incident-response target, fifteen minutes, for a catalog without an on-call SLO. */
-const DEFAULT_ACKNOWLEDGEMENT_TARGET_SECONDS = 900;
+/** The platform's incident-response target for a catalog without an on-call SLO: 95 % of pages within fifteen minutes. */
+const DEFAULT_ACKNOWLEDGEMENT = { thresholdSeconds: 900, objective: 0.95 } as const;
 
 /** How soon a page must be acknowledged: the on-call SLO's threshold, or the platform's target. */
 export function acknowledgementTargetSeconds(catalog: Pick<Catalog, 'slos'>): number {
-  const slo = catalog.slos.find((candidate): candidate is AcknowledgementSlo => candidate.id === 'acknowledgement');
-  return slo?.thresholdSeconds ?? DEFAULT_ACKNOWLEDGEMENT_TARGET_SECONDS;
+  return acknowledgementSlo(catalog).thresholdSeconds;
+}
+
+/** The share of pages that must be acknowledged within the target. */
+export function acknowledgementObjective(catalog: Pick<Catalog, 'slos'>): number {
+  return acknowledgementSlo(catalog).objective;
+}
+
+function acknowledgementSlo(catalog: Pick<Catalog, 'slos'>): { readonly thresholdSeconds: number; readonly objective: number } {
+  return catalog.slos.find((candidate): candidate is AcknowledgementSlo => candidate.id === 'acknowledgement') ?? DEFAULT_ACKNOWLEDGEMENT;
 }
 
 /** The SLOs of requests through the gateway: what a load test can judge. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { acknowledgementTargetSeconds, controlPlaneAddress } from '../catalog/index.js';
+import { controlPlaneAddress } from '../catalog/index.js';
 import { startControlPlane } from '../control-plane/server.js';
 import { migrate } from '../control-plane/store/migrations.js';
 import { PostgresDatabase, postgresMigrationLock } from '../control-plane/store/postgres.js';
@@ -52,7 +52,6 @@ export async function controlPlaneCommand(options: ControlPlaneCommandOptions): 
     pagerRouteKey: PAGER_ROUTE_KEY,
     webhookPath: address.webhookPath,
     prometheus: new URL(options.prometheus ?? `http://${catalog.stack.prometheus}`),
-    targetSeconds: acknowledgementTargetSeconds(catalog),
     jwksUrl: authService ? new URL('/.well-known/jwks.json', authService.upstream) : undefined,
     // SQLite commits synchronously: its deliveries are written on a thread of their own.
     ...(db.dialect === 'sqlite' ? { ingest: new SqliteIngestor(dataDir, PAGER_ROUTE_KEY) } : {}),

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Database } from './store/database.js';
 
 /**
- * Load-test and chaos reports POSTed by `sre loadtest` and `sre chaos run`: kept whole and listed.
+ * Load-test and chaos reports POSTed by `sre loadtest --control-plane` and by chaos experiments: kept whole and listed.
  * A report that says when a fault began on a service (chaos does) gives that service's incident
  * its time to detect.
  */

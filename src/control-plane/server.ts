@@ -1,8 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Catalog } from '../catalog/index.js';
-import { parseDuration } from '../catalog/index.js';
+import { acknowledgementObjective, acknowledgementTargetSeconds, parseDuration, type Catalog } from '../catalog/index.js';
 import { ApiKeyStore } from '../gateway/auth/api-keys.js';
 import { JwtVerifier } from '../gateway/auth/jwt-verifier.js';
 import { AuthFailure } from '../gateway/auth/principal.js';
@@ -31,8 +30,6 @@ export interface ControlPlaneOptions {
   readonly pagerRouteKey: string;
   readonly webhookPath: string;
   readonly prometheus: URL | undefined;
-  /** The acknowledgement target, seconds: the catalog's on-call SLO threshold. */
-  readonly targetSeconds: number;
   readonly jwksUrl: URL | undefined;
   /** Writes deliveries durably; by default on the main connection (a SqliteIngestor moves it off the event loop). */
   readonly ingest?: { ingest(payloads: readonly AlertmanagerPayload[]): Promise<Change[]>; close(): Promise<void> };
@@ -62,6 +59,7 @@ export async function startControlPlane(options: ControlPlaneOptions, host: stri
   const now = options.now ?? Date.now;
   const { catalog, db, log } = options;
   const incidents = new Incidents(db, options.pagerRouteKey, now);
+  const target = { seconds: acknowledgementTargetSeconds(catalog), objective: acknowledgementObjective(catalog) };
   const reports = new Reports(db, now);
   const metrics = new ControlPlaneMetrics(db, now);
   const prometheus = options.prometheus ? new PrometheusClient(options.prometheus) : undefined;
@@ -236,7 +234,7 @@ export async function startControlPlane(options: ControlPlaneOptions, host: stri
   app.get('/api/response-times', requireRole('viewer'), async (req, res) => {
     const days = wholeNumber(req.query as Record<string, string | undefined>, 'days', 30, 1, MAX_RESPONSE_TIME_DAYS);
     if (typeof days !== 'number') problem(res, 400, 'invalid_query', days.problem);
-    else res.json(await responseTimes(db, options.targetSeconds, days, now()));
+    else res.json(await responseTimes(db, target, days, now()));
   });
 
   app.post('/api/v1/reports', requireRole('operator'), async (req, res) => {
@@ -263,7 +261,7 @@ export async function startControlPlane(options: ControlPlaneOptions, host: stri
     const [slos, open, times, recent] = await Promise.all([
       prometheus ? sloStatus(catalog, prometheus, 24).catch((error: unknown) => ({ error: (error as Error).message })) : Promise.resolve({ error: 'started without --prometheus' }),
       incidents.list({ status: 'unresolved' }),
-      responseTimes(db, options.targetSeconds, 30, now()),
+      responseTimes(db, target, 30, now()),
       reports.list(10),
     ]);
     res.type('html').send(renderStatusPage({ caller: res.locals.caller as Caller, slos, incidents: open, responseTimes: times, reports: recent, now: now() }));

@@ -1,3 +1,5 @@
+import { BURN_RATE_TIERS } from '../catalog/burn-rate.js';
+import { burnAlertName } from '../catalog/conventions.js';
 import type { Caller } from './auth.js';
 import { allows } from './auth.js';
 import type { Incident } from './incidents.js';
@@ -29,7 +31,8 @@ header{background:#24292f;color:#fff;padding:12px 24px;display:flex;justify-cont
 header h1{font-size:18px;margin:0}header form{display:inline}
 main{padding:16px 24px;max-width:1400px}section{background:#fff;border:1px solid #d0d7de;border-radius:6px;margin-bottom:16px;padding:12px 16px}
 h2{font-size:16px;margin:0 0 8px}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eaeef2;vertical-align:middle}
-th{font-weight:600;color:#57606a}.num{text-align:right;font-variant-numeric:tabular-nums}
+th{font-weight:600;color:#57606a}.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.pills{display:flex;flex-wrap:wrap;gap:2px}
 .bar{width:120px;height:10px;background:#eaeef2;border-radius:5px;overflow:hidden;display:inline-block;vertical-align:middle}
 .bar span{display:block;height:100%}.ok{background:#2da44e}.warn{background:#d4a72c}.bad{background:#cf222e}
 .pill{border-radius:10px;padding:1px 8px;font-size:12px;color:#fff}.critical{background:#cf222e}.warning{background:#d4a72c}
@@ -74,7 +77,10 @@ function sloSection(slos: StatusPageData['slos']): string {
 <td>${escape(slo.service)}</td><td>${escape(slo.slo)}</td><td class="num">${percent(slo.objective)}</td>
 <td class="num sli-5m">${ratio(slo.sli['5m'])}</td><td class="num sli-1h">${ratio(slo.sli['1h'])}</td><td class="num sli-1d">${ratio(slo.sli['1d'])}</td><td class="num sli-period">${ratio(slo.sli.period)}</td>
 <td class="budget">${budgetBar(slo.budget_remaining)}</td><td class="num burn-1h">${burn(slo.burn_rates['1h'])}</td><td>${sparkline(slo)}</td>
-<td>${slo.firing.map((name) => `<span class="pill critical">${escape(name)}</span>`).join(' ')}</td></tr>`);
+<td><div class="pills">${slo.firing.map((name) => {
+  const tier = BURN_RATE_TIERS.find((candidate) => burnAlertName(candidate.name) === name);
+  return `<span class="pill ${tier?.severity ?? 'critical'}" title="${escape(name)}">${escape(tier ? `${tier.name} burn` : name)}</span>`;
+}).join('')}</div></td></tr>`);
   return `<section id="slos"><h2>SLOs</h2><table>
 <thead><tr><th>service</th><th>SLO</th><th class="num">objective</th><th class="num">SLI 5m</th><th class="num">1h</th><th class="num">1d</th><th class="num">period</th><th>error budget left</th><th class="num">burn 1h</th><th>burn rate, 24 h</th><th>firing</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table></section>`;
@@ -96,7 +102,7 @@ function responseSection(times: ResponseTimes): string {
   const share = times.acknowledged_within_target;
   const target = duration(times.target_seconds);
   return `<section id="response-times"><h2>Response times, last ${times.window_days} days, against ${target}</h2><table>
-<tr><th>pages acknowledged within ${target}</th><td class="num within-target">${share === null ? '-' : percent(share)}</td><td>${share === null ? '<span class="muted">no pages yet</span>' : share >= 0.95 ? '<span class="met">met</span>' : '<span class="missed">not met</span>'}</td></tr>
+<tr><th>pages acknowledged within ${target} (objective ${percent(times.objective)})</th><td class="num within-target">${share === null ? '-' : percent(share)}</td><td>${times.met === null ? '<span class="muted">no pages yet</span>' : times.met ? '<span class="met">met</span>' : '<span class="missed">not met</span>'}</td></tr>
 ${[['time to acknowledge', times.time_to_acknowledge_seconds], ['time to resolve', times.time_to_resolve_seconds], ['time to detect', times.time_to_detect_seconds]]
   .map(([label, p]) => {
     const value = p as ResponseTimes['time_to_acknowledge_seconds'];
@@ -107,7 +113,7 @@ ${[['time to acknowledge', times.time_to_acknowledge_seconds], ['time to resolve
 }
 
 function reportSection(reports: readonly StoredReport[]): string {
-  return `<section id="reports"><h2>Reports</h2>${reports.length === 0 ? '<p class="muted">None yet: <code>sre loadtest</code> and <code>sre chaos run</code> send theirs with <code>--control-plane</code>.</p>' : `<table>
+  return `<section id="reports"><h2>Reports</h2>${reports.length === 0 ? '<p class="muted">None yet: <code>sre loadtest --control-plane URL</code> sends its report here.</p>' : `<table>
 <thead><tr><th>received</th><th>kind</th><th>report</th><th>verdict</th></tr></thead><tbody>
 ${reports.map((report) => `<tr><td>${escape(new Date(report.received_at).toISOString().replace('T', ' ').slice(0, 19))}</td><td>${escape(report.kind)}</td><td><a href="/api/reports/${encodeURIComponent(report.id)}">${escape(report.title)}</a></td><td>${escape(report.verdict ?? '-')}</td></tr>`).join('\n')}
 </tbody></table>`}</section>`;

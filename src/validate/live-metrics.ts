@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { trace } from '@opentelemetry/api';
-import { acknowledgementTargetSeconds, type Catalog } from '../catalog/index.js';
+import type { Catalog } from '../catalog/index.js';
 import { startControlPlane } from '../control-plane/server.js';
 import { migrate } from '../control-plane/store/migrations.js';
 import { SqliteDatabase } from '../control-plane/store/sqlite.js';
@@ -56,7 +56,7 @@ export async function liveExpositions(catalog: Catalog): Promise<LiveExpositions
       }
       const db = SqliteDatabase.open(join(state, 'control-plane'));
       await migrate(db);
-      const controlPlane = await startControlPlane({ catalog, db, secrets, webhookToken: TOKEN, pagerDutySecret: TOKEN, pagerRouteKey: PAGER_ROUTE_KEY, webhookPath: WEBHOOK_PATH, prometheus: undefined, targetSeconds: acknowledgementTargetSeconds(catalog), jwksUrl: undefined, log }, '127.0.0.1', controlPlanePort);
+      const controlPlane = await startControlPlane({ catalog, db, secrets, webhookToken: TOKEN, pagerDutySecret: TOKEN, pagerRouteKey: PAGER_ROUTE_KEY, webhookPath: WEBHOOK_PATH, prometheus: undefined, jwksUrl: undefined, log }, '127.0.0.1', controlPlanePort);
       try {
         await onePage(controlPlane.url, headers);
         const [gatewayText, simulatorText, controlPlaneText] = await Promise.all([

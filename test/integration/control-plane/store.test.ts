@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IncidentStateError, Incidents } from '../../../src/control-plane/incidents.js';
+import { responseTimes } from '../../../src/control-plane/response-times.js';
 import type { Database } from '../../../src/control-plane/store/database.js';
 import { MIGRATIONS, migrate } from '../../../src/control-plane/store/migrations.js';
 import { PostgresDatabase, postgresMigrationLock } from '../../../src/control-plane/store/postgres.js';
@@ -109,6 +110,31 @@ describe.each(stores)('the incident store on %s', (_name, open) => {
     expect((await incidents.list({ since: Date.parse('2026-12-07T00:00:00Z') })).map((i) => i.service)).toEqual(['user']);
     expect((await incidents.list({ service: 'auth', status: 'open' })).map((i) => i.service)).toEqual(['auth']);
     expect(await incidents.list({ status: 'resolved' })).toEqual([]);
+    await db.close();
+  });
+
+  it('computes response times against the target from the incidents: acknowledged, resolved unacknowledged, still waiting', async () => {
+    const { db, incidents } = await fresh(() => Date.parse('2026-12-07T12:00:00Z'));
+    // Pages opening at 10:00 on three services, and a ticket.
+    for (const [service, fingerprint] of [['user', 'a000000000000001'], ['auth', 'a000000000000002'], ['workspace', 'a000000000000003']] as const) await incidents.ingest([payload([{ service, fingerprint }])]);
+    await incidents.ingest([payload([{ service: 'permission', fingerprint: 'a000000000000004', severity: 'warning', alertname: 'PyAirtableErrorBudgetBurnSlow' }])]);
+    const id = async (service: string): Promise<string> => (await incidents.list({ service }))[0]?.id ?? '';
+    await incidents.acknowledge(await id('user'), 'oncall', Date.parse('2026-12-07T10:05:00Z'));
+    await incidents.resolve(await id('user'), 'oncall', Date.parse('2026-12-07T10:45:00Z'));
+    // Resolved unacknowledged after 20 minutes: its time to acknowledge is its time to resolve, over the target.
+    await incidents.ingest([payload([{ service: 'auth', fingerprint: 'a000000000000002', status: 'resolved', endsAt: '2026-12-07T10:20:00Z' }])]);
+    await incidents.acknowledge(await id('permission'), 'oncall', Date.parse('2026-12-07T11:00:00Z'));
+    const times = await responseTimes(db, { seconds: 900, objective: 0.95 }, 30, Date.parse('2026-12-07T12:00:00Z'));
+    // Pages: user within, auth over, workspace still waiting after two hours, over too.
+    expect(times).toMatchObject({ target_seconds: 900, objective: 0.95, incidents: 4, acknowledged_within_target: 1 / 3, met: false });
+    // Acknowledged: user after 300 s, permission (a ticket) after 3600 s.
+    expect(times.time_to_acknowledge_seconds).toEqual({ count: 2, p50: 300, p90: 3600, max: 3600 });
+    expect(times.time_to_resolve_seconds).toEqual({ count: 2, p50: 1200, p90: 2700, max: 2700 });
+    expect(times.time_to_detect_seconds).toEqual({ count: 0, p50: null, p90: null, max: null });
+    expect((await responseTimes(db, { seconds: 1800, objective: 0.6 }, 30, Date.parse('2026-12-07T12:00:00Z'))).met).toBe(true);
+    // At 10:10 the workspace page has waited 10 minutes, not yet past the target: not counted.
+    expect((await responseTimes(db, { seconds: 900, objective: 0.95 }, 30, Date.parse('2026-12-07T10:10:00Z'))).acknowledged_within_target).toBe(0.5);
+    expect((await responseTimes(db, { seconds: 900, objective: 0.95 }, 1, Date.parse('2026-12-09T12:00:00Z'))).incidents).toBe(0);
     await db.close();
   });
 
