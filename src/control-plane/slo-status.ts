@@ -29,7 +29,7 @@ export interface SloStatusReport {
 }
 
 /** The windows the status reports an SLI over, besides the period. */
-export const STATUS_WINDOWS = ['5m', '1h', '1d'] as const;
+const STATUS_WINDOWS = ['5m', '1h', '1d'] as const;
 const HISTORY_POINTS = 48;
 
 /**
