@@ -248,10 +248,18 @@ describe('the local stack, end to end', () => {
     // The fast tier resolves once its 5-minute window has cleared. The slower tiers, inhibited while
     // it fired, may go on burning over their 30-minute and longer windows: the policy pages on, and
     // the incident stays open exactly while an alert of it fires.
-    const detail = await waitFor('the fast burn alert of user to resolve in the control plane', 420_000, async () => {
-      const found = (await (await fetch(`${controlPlaneUrl}/api/incidents/${incidentId}`, { headers: { 'x-api-key': operatorKey } })).json()) as { incident: IncidentJson; alerts: { alertname: string; status: string; labels: Record<string, string> }[] };
-      return found.alerts.find((a) => a.alertname === 'PyAirtableErrorBudgetBurnFast')?.status === 'resolved' ? found : undefined;
-    }, 2_000);
+    type Detail = { incident: IncidentJson; alerts: { alertname: string; status: string; labels: Record<string, string> }[] };
+    const detailOf = async (): Promise<Detail> => (await (await fetch(`${controlPlaneUrl}/api/incidents/${incidentId}`, { headers: { 'x-api-key': operatorKey } })).json()) as Detail;
+    await waitFor('the fast burn alert of user to resolve in the control plane', 420_000, async () => ((await detailOf()).alerts.find((a) => a.alertname === 'PyAirtableErrorBudgetBurnFast')?.status === 'resolved' ? true : undefined), 2_000);
+    // Alertmanager now delivers the slower pages it held back while the fast one fired: wait until the
+    // incident holds every page of user that Prometheus still fires (or has resolved with the last).
+    const detail = await waitFor('every page of user still firing to reach the incident', 60_000, async () => {
+      const found = await detailOf();
+      if (found.incident.status === 'resolved') return found;
+      const held = new Set(found.alerts.filter((a) => a.status === 'firing').map((a) => a.alertname));
+      const pages = (await query('ALERTS{alertstate="firing",service="user",severity="critical"}')).map((a) => a.metric.alertname ?? '');
+      return pages.every((name) => held.has(name)) ? found : undefined;
+    }, 1_000);
     const stillFiring = detail.alerts.filter((a) => a.status === 'firing');
     expect(detail.incident.status === 'resolved').toBe(stillFiring.length === 0);
     const firingInPrometheus = new Set((await query('ALERTS{alertstate="firing",service="user"}')).map((a) => a.metric.alertname));
