@@ -8,6 +8,7 @@ import { CliExit } from './exit.js';
 import { gatewayCommand } from './gateway.js';
 import { controlPlaneCommand } from './control-plane.js';
 import { generateCommand } from './generate.js';
+import { k8sUpCommand } from './k8s.js';
 import { sloStatusCommand } from './slo-status.js';
 import { loadtestCommand } from './loadtest.js';
 import { simulateCommand } from './simulate.js';
@@ -101,6 +102,14 @@ program
   .option('--prometheus <url>', 'the Prometheus with the generated rules (default: the catalog stack.prometheus)')
   .option('--json', 'print JSON, for scripts')
   .action(sloStatusCommand);
+
+program
+  .command('k8s')
+  .description('a local Kubernetes API server')
+  .command('up')
+  .description('start etcd and kube-apiserver on loopback with the CRDs the manifests use; prints the kubeconfig; Ctrl-C stops it')
+  .option('--no-crds', 'do not install the PrometheusRule, ServiceMonitor and ScaledObject CRDs')
+  .action(k8sUpCommand);
 
 program
   .command('up')

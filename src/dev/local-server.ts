@@ -7,24 +7,27 @@ export interface LocalServer {
 }
 
 /**
- * Starts a real server for a test or a benchmark and waits until `readyUrl` answers 2xx; fails
- * with the tail of its stderr if it exits first or is not ready within 30 s.
+ * Starts a real server for a test or a benchmark and waits until it is ready: `ready` is a URL that
+ * must answer 2xx, or a probe. Fails with the tail of its stderr if it exits first or is not ready
+ * within `timeoutMs`.
  */
-export async function startLocalServer(name: string, command: string, args: readonly string[], readyUrl: string): Promise<LocalServer> {
+export async function startLocalServer(name: string, command: string, args: readonly string[], ready: string | (() => Promise<boolean>), timeoutMs = 30_000): Promise<LocalServer> {
+  const probe = typeof ready === 'string' ? async (): Promise<boolean> => (await fetch(ready)).ok : ready;
   const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const deadline = Date.now() + 30_000;
+  // The tail is what an error shows; a chatty server must not fill memory with the rest.
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-65_536)));
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${stderr.slice(-2000)}`);
     try {
-      if ((await fetch(readyUrl)).ok) break;
+      if (await probe()) break;
     } catch {
       // not yet listening
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`${name} not ready after 30 s:\n${stderr.slice(-2000)}`);
+      throw new Error(`${name} not ready after ${timeoutMs / 1000} s:\n${stderr.slice(-2000)}`);
     }
     await sleep(100);
   }

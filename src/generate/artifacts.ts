@@ -8,6 +8,7 @@ import { dashboardProvider, datasources } from './grafana/provisioning.js';
 import { dashboardConfigMaps } from './kubernetes/dashboard-configmaps.js';
 import { k6Scripts } from './k6/scripts.js';
 import { loadTestThresholds } from './k6/thresholds.js';
+import { generatedKustomization } from './kubernetes/kustomization.js';
 import { prometheusRule } from './kubernetes/prometheus-rule.js';
 import { controlPlaneAlertRules, gatewayAlertRules, sloAlertRules } from './prometheus/alert-rules.js';
 import { budgetRules, sliRules } from './prometheus/recording-rules.js';
@@ -75,5 +76,6 @@ export function generateArtifacts(catalog: Catalog): Artifacts {
   files.set('dashboards/provisioning/dashboards/pyairtable.yaml', yaml(dashboardProvider()));
   files.set('dashboards/provisioning/datasources/pyairtable.yaml', yaml(datasources()));
   files.set('deploy/kubernetes/generated/dashboards.yaml', `# ${notice}\n${dashboardConfigMaps(dashboardFiles).map((doc) => stringify(doc, { lineWidth: 0 })).join('---\n')}`);
+  files.set('deploy/kubernetes/generated/kustomization.yaml', yaml(generatedKustomization(['prometheus-rule.yaml', 'dashboards.yaml'])));
   return files;
 }
