@@ -195,6 +195,9 @@ export class Incidents {
         }
         return changes;
       }
+      // Resolved by a person while this very alert fired: Alertmanager's next notification of the
+      // group repeats it, and that repeat is not a new page. A new start of the alert is.
+      if (known && known.status === 'firing') return changes;
       const open = await this.openIncident(tx, service, severity, `${name} on ${service}`, startsAt, changes);
       await tx.run(
         `INSERT INTO alerts (fingerprint, starts_at, incident_id, alertname, severity, service, slo, status, ends_at, labels, annotations, updated_at)

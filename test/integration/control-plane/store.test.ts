@@ -78,6 +78,19 @@ describe.each(stores)('the incident store on %s', (_name, open) => {
     await db.close();
   });
 
+  it('keeps an incident resolved by hand resolved when Alertmanager repeats the alert that still fires, and opens a new one for a new start', async () => {
+    const { db, incidents } = await fresh();
+    const firing = payload([{ service: 'user', fingerprint: 'a000000000000001' }]);
+    await incidents.ingest([firing]);
+    const [incident] = await incidents.list();
+    await incidents.resolve(incident?.id ?? '', 'api-key:oncall', Date.parse('2026-12-07T10:09:00Z'));
+    expect(await incidents.ingest([firing])).toEqual([]);
+    expect(await incidents.list({ status: 'unresolved' })).toEqual([]);
+    await incidents.ingest([payload([{ service: 'user', fingerprint: 'a000000000000001', startsAt: '2026-12-07T11:00:00Z' }])]);
+    expect((await incidents.list({ status: 'unresolved' })).map((i) => i.opened_at)).toEqual([Date.parse('2026-12-07T11:00:00Z')]);
+    await db.close();
+  });
+
   it('acknowledges once, and refuses to acknowledge a resolved incident', async () => {
     const { db, incidents } = await fresh();
     await incidents.ingest([payload([{ service: 'user', fingerprint: 'a000000000000001' }])]);
