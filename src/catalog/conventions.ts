@@ -68,6 +68,15 @@ export const CONTROL_PLANE_METRICS = {
   reports: metric('control_plane_reports_total', 'Load-test and chaos reports received, by kind.', ['kind']),
 } as const;
 
+/** What the platform costs, exported by the control plane from the cost report (catalog or cluster inventory). */
+export const COST_METRICS = {
+  hourly: metric('pyairtable_cost_hourly_usd', 'What each platform component (the gateway or a catalog service) costs an hour now: replicas x requests x unit prices.', [LABEL.service]),
+  baselineHourly: metric('pyairtable_cost_baseline_hourly_usd', 'What the baseline services a component replaces cost an hour before consolidation; service="retired" for those no component replaces.', [LABEL.service]),
+  targetReduction: metric('pyairtable_cost_target_reduction_ratio', 'The cost reduction the consolidation must reach against the baseline (0.3 for 30 %).', []),
+} as const;
+/** The `service` value of baseline services consolidation removed without a successor. */
+export const RETIRED_SERVICES = 'retired';
+
 /** The SLI: the gateway's request-duration histogram, from which every SLO is computed. */
 export const SLI_METRIC = GATEWAY_METRICS.serverDuration.name;
 export const SLI_COUNT = `${SLI_METRIC}_count`;
@@ -125,6 +134,14 @@ export const ERROR_BUDGET = 'slo:error_budget:ratio';
 export const PERIOD_ERROR_RATIO = 'slo:period_error:ratio';
 export const PERIOD_BURN_RATE = 'slo:period_burn_rate:ratio';
 export const PERIOD_BUDGET_REMAINING = 'slo:period_error_budget_remaining:ratio';
+export const COST_HOURLY = 'service:cost_hourly_usd:max';
+export const COST_BASELINE_HOURLY = 'service:cost_baseline_hourly_usd:max';
+/** 1 - now / baseline: the reduction the target is set against. */
+export const COST_REDUCTION = 'cost:reduction:ratio';
+export const costPer1kRequests = (window: string): string => `service:cost_usd_per_1k_requests:rate${window}`;
+export const costPer1kGoodRequests = (window: string): string => `service:cost_usd_per_1k_good_requests:rate${window}`;
+/** The whole platform (every component's cost) per 1,000 requests through the gateway. */
+export const platformCostPer1kRequests = (window: string): string => `cost:usd_per_1k_requests:rate${window}`;
 /** A latency SLO's threshold as a series, so dashboards can draw it next to the percentiles. */
 export const LATENCY_THRESHOLD = 'slo:latency_threshold:seconds';
 /** Changeable metadata (description, owner, tier, threshold) lives here, off the identity labels. */
@@ -144,11 +161,17 @@ export const SLI_ABSENT_ALERT = `${ALERT_PREFIX}SLIMetricsAbsent`;
 export const SPANS_DROPPED_ALERT = `${ALERT_PREFIX}GatewaySpansDropped`;
 export const INCIDENT_UNACKNOWLEDGED_ALERT = `${ALERT_PREFIX}IncidentUnacknowledged`;
 export const CONTROL_PLANE_DOWN_ALERT = `${ALERT_PREFIX}ControlPlaneDown`;
+export const COST_REGRESSION_ALERT = `${ALERT_PREFIX}CostPerRequestRegression`;
 /** Every alert name starts so; dashboards and the control plane select ALERTS by it. */
 export const ALERT_NAME_PATTERN = `${ALERT_PREFIX}.+`;
+
+/** The Kubernetes label that names the platform component a workload belongs to (a catalog service id, or gateway). */
+export const WORKLOAD_COMPONENT_LABEL = 'pyairtable.io/service';
 
 export const DASHBOARD_UIDS = {
   sloOverview: 'pyairtable-slo-overview',
   gatewayRed: 'pyairtable-gateway-red',
   serviceDetail: 'pyairtable-service-detail',
+  cost: 'pyairtable-cost',
+  platformTargets: 'pyairtable-platform-targets',
 } as const;

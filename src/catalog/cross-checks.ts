@@ -2,10 +2,29 @@ import { BURN_RATE_TIERS, burnRateFactor } from './burn-rate.js';
 import { RESPONSE_TIME_BUCKETS } from './conventions.js';
 import { formatDuration } from './duration.js';
 import { BODY_PLACEHOLDERS, type CatalogSpec } from './schema.js';
+import type { CrossCheckIssue } from './yaml-spec.js';
 
-export interface CrossCheckIssue {
-  readonly path: readonly (string | number)[];
-  readonly message: string;
+
+/** Every consolidated name is a baseline service, replaced by one component only. */
+function checkConsolidation(catalog: CatalogSpec, issues: CrossCheckIssue[]): void {
+  if (!catalog.cost) return;
+  const baseline = new Set(catalog.cost.baseline.map((entry) => entry.name));
+  const replacedBy = new Map<string, string>();
+  const components: { path: readonly (string | number)[]; id: string; names: readonly string[] }[] = [
+    { path: ['gateway', 'consolidates'], id: 'gateway', names: catalog.gateway.consolidates },
+    ...catalog.services.map((service, index) => ({ path: ['services', index, 'consolidates'], id: service.id, names: service.consolidates })),
+  ];
+  for (const component of components) {
+    component.names.forEach((name, index) => {
+      if (!baseline.has(name)) {
+        issues.push({ path: [...component.path, index], message: `${name} is not in cost.baseline; use one of ${[...baseline].join(', ')}` });
+        return;
+      }
+      const other = replacedBy.get(name);
+      if (other !== undefined) issues.push({ path: [...component.path, index], message: `${name} is already consolidated into ${other}; a baseline service is replaced by one component` });
+      else replacedBy.set(name, component.id);
+    });
+  }
 }
 
 /** Rules that span several fields, which the per-field schema cannot express. */
@@ -23,6 +42,7 @@ export function crossCheck(catalog: CatalogSpec): CrossCheckIssue[] {
     } else {
       ids.set(service.id, index);
     }
+    if (service.id === 'gateway') issues.push({ path: ['services', index, 'id'], message: '"gateway" names the gateway itself (its alerts, its cost); choose another service id' });
     const hostPort = new URL(service.upstream).host;
     const owner = listeners.get(hostPort);
     if (owner !== undefined) {
@@ -55,6 +75,7 @@ export function crossCheck(catalog: CatalogSpec): CrossCheckIssue[] {
     }
     if (services.has(catalog.oncall?.service ?? '')) issues.push({ path: ['oncall', 'service'], message: `${catalog.oncall?.service ?? ''} is a catalog service already; the on-call SLOs need a name of their own` });
   });
+  checkConsolidation(catalog, issues);
   // The traffic model refers to services and endpoints: checked once they are sound, not piled on top.
   if (issues.length === 0) checkTraffic(catalog, issues);
   return issues;

@@ -113,6 +113,7 @@ export const oncallSchema = z.strictObject({
   ).default([]),
 });
 
+/** What a component runs: replicas, and requests per replica (OpenCost charges max(request, usage)). */
 const costSchema = z.strictObject({
   replicas: z.number().int().min(0),
   cpu_request_cores: z.number().min(0),
@@ -122,6 +123,7 @@ const costSchema = z.strictObject({
 export const serviceSchema = z.strictObject({
   id,
   description: z.string().min(1),
+  /** Services of the 22-service baseline (cost.baseline names) this service replaces. */
   consolidates: z.array(z.string().min(1)).default([]),
   upstream: upstreamUrl,
   owner: z.string().min(1),
@@ -143,6 +145,9 @@ const rateLimitSchema = z.strictObject({
 
 export const gatewaySchema = z.strictObject({
   listen: hostPort,
+  /** Services of the 22-service baseline the gateway replaces (the old api-gateway). */
+  consolidates: z.array(z.string().min(1)).default([]),
+  cost: costSchema.optional(),
   auth: z.strictObject({
     jwt: z.strictObject({
       issuer: z.string().min(1),
@@ -210,6 +215,8 @@ export const costModelSchema = z.strictObject({
   memory_gib_hour_usd: z.number().positive(),
   hours_per_month: z.number().positive().default(730),
   target_reduction_percent: z.number().gt(0).lt(100),
+  /** A ticket when the platform's cost per 1,000 requests over a day rises this much against the same day a week before. */
+  regression_percent: z.number().gt(0).default(20),
   baseline: z.array(baselineSchema).min(1),
 });
 

@@ -8,6 +8,7 @@ import { CliExit } from './exit.js';
 import { gatewayCommand } from './gateway.js';
 import { controlPlaneCommand } from './control-plane.js';
 import { generateCommand } from './generate.js';
+import { costReportCommand } from './cost.js';
 import { k8sUpCommand } from './k8s.js';
 import { sloStatusCommand } from './slo-status.js';
 import { loadtestCommand } from './loadtest.js';
@@ -102,6 +103,22 @@ program
   .option('--prometheus <url>', 'the Prometheus with the generated rules (default: the catalog stack.prometheus)')
   .option('--json', 'print JSON, for scripts')
   .action(sloStatusCommand);
+
+program
+  .command('cost')
+  .description('cost against the consolidation target')
+  .command('report')
+  .description('monthly cost per component against the 22-service baseline and the target, with cost per 1,000 requests; exit 0 met, 1 not met, 2 inputs missing or inconsistent')
+  .addOption(catalogOption())
+  .option('--opencost <url>', 'OpenCost\'s API (its /allocation/compute, by controller): its totals as they are')
+  .option('--kubernetes', 'else the Kubernetes API: Deployments and StatefulSets labelled with their component, replicas x requests')
+  .option('--kubeconfig <file>', 'with --kubernetes: the kubeconfig (default: $KUBECONFIG, ~/.kube/config or in-cluster)')
+  .option('--namespace <name>', 'only this namespace (OpenCost and Kubernetes)')
+  .option('--prometheus <url>', 'the gateway\'s request counters for cost per 1,000 requests, and container usage for max(request, usage)')
+  .option('--window <duration>', 'the window of OpenCost, usage and requests', '7d')
+  .option('--json', 'print the versioned JSON report, for scripts')
+  .option('--markdown [file]', 'print (or write to a file) a Markdown report with a chart')
+  .action(costReportCommand);
 
 program
   .command('k8s')

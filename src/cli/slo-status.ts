@@ -2,6 +2,7 @@ import { sloStatus, type SloStatus } from '../control-plane/slo-status.js';
 import { PrometheusClient, PrometheusError } from '../prometheus/client.js';
 import { catalogFrom } from './catalog-option.js';
 import { CliExit } from './exit.js';
+import { formatTable } from './table.js';
 
 export interface SloStatusOptions {
   readonly catalog?: string;
@@ -44,8 +45,7 @@ function printTable(slos: readonly SloStatus[]): void {
     times(slo.burn_rates['6h']),
     slo.firing.join(', ') || '-',
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
-  for (const row of [header, ...rows]) process.stdout.write(`${row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()}\n`);
+  process.stdout.write(formatTable(header, rows));
 }
 
 function percent(value: number | null | undefined): string {

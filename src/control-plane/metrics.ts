@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { CONTROL_PLANE_METRICS, RESPONSE_TIME_BUCKETS } from '../catalog/conventions.js';
+import { CONTROL_PLANE_METRICS, COST_METRICS, RESPONSE_TIME_BUCKETS, RETIRED_SERVICES } from '../catalog/conventions.js';
+import type { CostReport } from '../cost/report.js';
 import type { Change, Incident } from './incidents.js';
 import type { Database } from './store/database.js';
 
@@ -16,7 +17,9 @@ export class ControlPlaneMetrics {
   readonly webhookDeliveries = new Counter({ ...CONTROL_PLANE_METRICS.webhookDeliveries, registers: [this.registry] });
   readonly reports = new Counter({ ...CONTROL_PLANE_METRICS.reports, registers: [this.registry] });
 
-  constructor(db: Database, now: () => number = Date.now) {
+  /** Every catalog service and severity is there from the start, so that rates and ratios over them exist before the first page. */
+  constructor(db: Database, services: readonly string[], now: () => number = Date.now) {
+    for (const histogram of [this.timeToAcknowledge, this.timeToResolve, this.timeToDetect]) for (const service of services) for (const severity of ['critical', 'warning']) histogram.zero({ service, severity });
     new Gauge({
       ...CONTROL_PLANE_METRICS.openIncidents,
       registers: [this.registry],
@@ -41,6 +44,19 @@ export class ControlPlaneMetrics {
     for (const kind of ['loadtest', 'chaos']) this.reports.inc({ kind }, 0);
     collectDefaultMetrics({ register: this.registry, prefix: 'control_plane_' });
     for (const name of ['active_handles_total', 'active_requests_total', 'active_resources_total']) this.registry.removeSingleMetric(`control_plane_nodejs_${name}`);
+  }
+
+  /** The cost figures, per component and per hour (a month is hours_per_month of them). */
+  exportCost(report: CostReport): void {
+    const hours = report.prices.hours_per_month;
+    const hourly = new Gauge({ ...COST_METRICS.hourly, registers: [this.registry] });
+    const baseline = new Gauge({ ...COST_METRICS.baselineHourly, registers: [this.registry] });
+    for (const row of report.components) {
+      hourly.set({ service: row.component }, row.current_monthly_usd / hours);
+      baseline.set({ service: row.component }, row.baseline_monthly_usd / hours);
+    }
+    baseline.set({ service: RETIRED_SERVICES }, report.retired.reduce((sum, entry) => sum + entry.monthly_usd, 0) / hours);
+    new Gauge({ ...COST_METRICS.targetReduction, registers: [this.registry] }).set(report.target_reduction_percent / 100);
   }
 
   /**

@@ -11,6 +11,7 @@ import type { Logger } from '../telemetry/logger.js';
 import { CallerAuthenticator, SESSION_COOKIE, allows, bearerMatches, pagerDutySignatureMatches, type Caller, type Role } from './auth.js';
 import { GroupCommit } from './ingest-queue.js';
 import { IncidentNotFoundError, IncidentStateError, Incidents, type Change, type IncidentFilter, type IncidentStatus, type Severity } from './incidents.js';
+import { currentCost } from './cost.js';
 import { ControlPlaneMetrics } from './metrics.js';
 import { Reports, parseReport } from './reports.js';
 import { responseTimes } from './response-times.js';
@@ -51,6 +52,10 @@ const POSTGRES_BATCHES_IN_FLIGHT = 4;
 /** The longest look back /api/slos?history= (hours) and /api/response-times?days= allow. */
 const MAX_HISTORY_HOURS = 24 * 90;
 const MAX_RESPONSE_TIME_DAYS = 365;
+/** The window of cost per 1,000 requests on /api/cost and the status page, unless ?days= says otherwise. */
+const COST_TRAFFIC_DAYS = 1;
+const MAX_COST_DAYS = 90;
+const DAY_MS = 86_400_000;
 /** A report's fault and the incident it caused: the incident must open within this of the fault. */
 const FAULT_WINDOW_MS = 30 * 60_000;
 
@@ -61,7 +66,9 @@ export async function startControlPlane(options: ControlPlaneOptions, host: stri
   const incidents = new Incidents(db, options.pagerRouteKey, now);
   const target = { seconds: acknowledgementTargetSeconds(catalog), objective: acknowledgementObjective(catalog) };
   const reports = new Reports(db, now);
-  const metrics = new ControlPlaneMetrics(db, now);
+  const metrics = new ControlPlaneMetrics(db, catalog.services.map((service) => service.id), now);
+  const staticCost = await currentCost(catalog, undefined, `${COST_TRAFFIC_DAYS}d`, COST_TRAFFIC_DAYS * DAY_MS);
+  if (staticCost) metrics.exportCost(staticCost);
   const prometheus = options.prometheus ? new PrometheusClient(options.prometheus) : undefined;
   const jwt = catalog.gateway.auth.jwt;
   const callers = new CallerAuthenticator(
@@ -237,6 +244,17 @@ export async function startControlPlane(options: ControlPlaneOptions, host: stri
     else res.json(await responseTimes(db, target, days, now()));
   });
 
+  app.get('/api/cost', requireRole('viewer'), async (req, res) => {
+    const days = wholeNumber(req.query as Record<string, string | undefined>, 'days', COST_TRAFFIC_DAYS, 1, MAX_COST_DAYS);
+    if (typeof days !== 'number') {
+      problem(res, 400, 'invalid_query', days.problem);
+      return;
+    }
+    const report = await currentCost(catalog, prometheus, `${days}d`, days * DAY_MS);
+    if (report) res.json(report);
+    else problem(res, 404, 'not_found', `${catalog.source} has no cost section`);
+  });
+
   app.post('/api/v1/reports', requireRole('operator'), async (req, res) => {
     const parsed = parseReport(req.body);
     if ('problem' in parsed) {
@@ -258,13 +276,15 @@ export async function startControlPlane(options: ControlPlaneOptions, host: stri
   });
 
   app.get('/', requireRole('viewer'), async (_req, res) => {
-    const [slos, open, times, recent] = await Promise.all([
+    const [slos, open, times, recent, cost] = await Promise.all([
       prometheus ? sloStatus(catalog, prometheus, 24).catch((error: unknown) => ({ error: (error as Error).message })) : Promise.resolve({ error: 'started without --prometheus' }),
       incidents.list({ status: 'unresolved' }),
       responseTimes(db, target, 30, now()),
       reports.list(10),
+      // Cost per request needs Prometheus; without it, or when it fails, the page shows the cost alone.
+      currentCost(catalog, prometheus, `${COST_TRAFFIC_DAYS}d`, COST_TRAFFIC_DAYS * DAY_MS).catch(() => staticCost),
     ]);
-    res.type('html').send(renderStatusPage({ caller: res.locals.caller as Caller, slos, incidents: open, responseTimes: times, reports: recent, now: now() }));
+    res.type('html').send(renderStatusPage({ caller: res.locals.caller as Caller, slos, incidents: open, responseTimes: times, reports: recent, cost, now: now() }));
   });
 
   app.use((_req: Request, res: Response) => {

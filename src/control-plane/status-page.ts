@@ -2,6 +2,8 @@ import { BURN_RATE_TIERS } from '../catalog/burn-rate.js';
 import { burnAlertName } from '../catalog/conventions.js';
 import type { Caller } from './auth.js';
 import { allows } from './auth.js';
+import { pct, usd } from '../cost/markdown.js';
+import type { CostReport } from '../cost/report.js';
 import type { Incident } from './incidents.js';
 import type { StoredReport } from './reports.js';
 import type { ResponseTimes } from './response-times.js';
@@ -17,6 +19,8 @@ export interface StatusPageData {
   readonly incidents: readonly Incident[];
   readonly responseTimes: ResponseTimes;
   readonly reports: readonly StoredReport[];
+  /** Undefined for a catalog without a cost section. */
+  readonly cost: CostReport | undefined;
   readonly now: number;
 }
 
@@ -34,7 +38,7 @@ h2{font-size:16px;margin:0 0 8px}table{border-collapse:collapse;width:100%}th,td
 th{font-weight:600;color:#57606a}.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .pills{display:flex;flex-wrap:wrap;gap:2px}
 .bar{width:120px;height:10px;background:#eaeef2;border-radius:5px;overflow:hidden;display:inline-block;vertical-align:middle}
-.bar span{display:block;height:100%}.ok{background:#2da44e}.warn{background:#d4a72c}.bad{background:#cf222e}
+.bar span{display:block;height:100%}.bar.cost{width:320px;position:relative}.bar.cost i{position:absolute;top:0;bottom:0;width:2px;background:#24292f}.ok{background:#2da44e}.warn{background:#d4a72c}.bad{background:#cf222e}
 .pill{border-radius:10px;padding:1px 8px;font-size:12px;color:#fff}.critical{background:#cf222e}.warning{background:#d4a72c}
 .met{color:#1a7f37;font-weight:600}.missed{color:#cf222e;font-weight:600}.muted{color:#57606a}
 button{font:inherit;padding:2px 10px;border:1px solid #d0d7de;border-radius:6px;background:#f6f8fa;cursor:pointer}
@@ -66,8 +70,9 @@ export function renderStatusPage(data: StatusPageData): string {
 ${sloSection(data.slos)}
 ${incidentSection(data.incidents, caller, now)}
 ${responseSection(data.responseTimes)}
+${data.cost ? costSection(data.cost) : ''}
 ${reportSection(data.reports)}
-<p class="muted">Rendered ${escape(new Date(now).toISOString())}. JSON: <a href="/api/slos">/api/slos</a>, <a href="/api/incidents">/api/incidents</a>, <a href="/api/response-times">/api/response-times</a>.</p>
+<p class="muted">Rendered ${escape(new Date(now).toISOString())}. JSON: <a href="/api/slos">/api/slos</a>, <a href="/api/incidents">/api/incidents</a>, <a href="/api/response-times">/api/response-times</a>, <a href="/api/cost">/api/cost</a>.</p>
 </main>`, true);
 }
 
@@ -110,6 +115,22 @@ ${[['time to acknowledge', times.time_to_acknowledge_seconds], ['time to resolve
   })
   .join('\n')}
 </table></section>`;
+}
+
+/** Cost against the target: the verdict, baseline and now as bars with the target marked, and each component. */
+function costSection(cost: CostReport): string {
+  const { totals } = cost;
+  const scale = Math.max(totals.baseline_monthly_usd, totals.current_monthly_usd);
+  const bar = (value: number, kind: string): string => `<span class="bar cost"><span class="${kind}" style="width:${((value / scale) * 100).toFixed(1)}%"></span><i style="left:${((totals.target_monthly_usd / scale) * 100).toFixed(1)}%" title="target"></i></span>`;
+  const verdict = cost.verdict === 'met' ? '<span class="met">met</span>' : cost.verdict === 'not met' ? '<span class="missed">not met</span>' : `<span class="missed" title="${escape(cost.problems.join('; '))}">inputs inconsistent</span>`;
+  const rows = cost.components.map((row) => `<tr data-component="${escape(row.component)}"><td>${escape(row.component)}</td><td class="muted">${escape(row.consolidates.join(', ') || '-')}</td><td class="num">${usd(row.baseline_monthly_usd)}</td><td class="num">${usd(row.current_monthly_usd)}</td><td class="num">${pct(row.reduction_percent)}</td><td class="num">${usd(row.unit_cost?.usd_per_1k_requests, 5)}</td><td class="num">${usd(row.unit_cost?.usd_per_1k_good_requests, 5)}</td></tr>`);
+  return `<section id="cost"><h2>Cost against the ${escape(cost.target_reduction_percent)} % target</h2><table>
+<tr><th>reduction</th><td class="num reduction">${pct(totals.reduction_percent)}</td><td>${verdict} <span class="muted">(${escape(cost.source)}: ${escape(cost.scope)})</span></td></tr>
+<tr><th>${escape(cost.baseline.services)} services before</th><td class="num">${usd(totals.baseline_monthly_usd)} /month</td><td>${bar(totals.baseline_monthly_usd, 'warn')}</td></tr>
+<tr><th>consolidated now</th><td class="num">${usd(totals.current_monthly_usd)} /month</td><td>${bar(totals.current_monthly_usd, totals.current_monthly_usd <= totals.target_monthly_usd ? 'ok' : 'bad')} <span class="muted">target at most ${usd(totals.target_monthly_usd)}</span></td></tr>
+</table><table>
+<thead><tr><th>component</th><th>replaces</th><th class="num">baseline /month</th><th class="num">now /month</th><th class="num">reduction</th><th class="num">per 1k requests</th><th class="num">per 1k good</th></tr></thead>
+<tbody>${rows.join('\n')}</tbody></table></section>`;
 }
 
 function reportSection(reports: readonly StoredReport[]): string {

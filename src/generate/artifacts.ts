@@ -10,12 +10,13 @@ import { k6Scripts } from './k6/scripts.js';
 import { loadTestThresholds } from './k6/thresholds.js';
 import { generatedKustomization } from './kubernetes/kustomization.js';
 import { prometheusRule } from './kubernetes/prometheus-rule.js';
-import { controlPlaneAlertRules, gatewayAlertRules, sloAlertRules } from './prometheus/alert-rules.js';
+import { controlPlaneAlertRules, costAlertRules, gatewayAlertRules, sloAlertRules } from './prometheus/alert-rules.js';
+import { costRecordingRules } from './prometheus/cost-rules.js';
 import { budgetRules, sliRules } from './prometheus/recording-rules.js';
 import { fastTierTests, slowTierTests } from './prometheus/rule-tests.js';
 import { runbooks } from './prometheus/runbooks.js';
 import { prometheusServerConfig } from './prometheus/server-config.js';
-import { controlPlaneTests, symptomTests } from './prometheus/symptom-tests.js';
+import { controlPlaneTests, costTests, symptomTests } from './prometheus/symptom-tests.js';
 import type { RuleFile } from './prometheus/rule-types.js';
 
 /** Every file `sre generate` writes, by path relative to the repository root, with its content. */
@@ -62,6 +63,14 @@ export function generateArtifacts(catalog: Catalog): Artifacts {
   allRules.push(controlPlane);
   files.set('alerts/alerting/control-plane.rules.yml', yaml(controlPlane));
   files.set('alerts/tests/control-plane.test.yml', yaml(controlPlaneTests(catalog, ['../alerting/control-plane.rules.yml'])));
+  if (catalog.cost) {
+    const costRecording = costRecordingRules(catalog);
+    const costAlerts = costAlertRules(catalog);
+    allRules.push(costRecording, costAlerts);
+    files.set('alerts/recording/cost.rules.yml', yaml(costRecording));
+    files.set('alerts/alerting/cost.rules.yml', yaml(costAlerts));
+    files.set('alerts/tests/cost.test.yml', yaml(costTests(catalog, ['../recording/cost.rules.yml', '../alerting/cost.rules.yml'])));
+  }
   for (const [name, text] of runbooks(catalog)) files.set(`alerts/runbooks/${name}.md`, `<!-- ${notice} -->\n${text}`);
   files.set('alerts/alertmanager.yml', yaml(alertmanagerConfig(catalog)));
   files.set('collector/prometheus.yml', yaml(prometheusServerConfig(catalog, { ruleFiles: RULE_FILE_GLOBS })));

@@ -14,6 +14,12 @@ export interface SyntheticCatalogOptions {
   readonly period?: string;
   readonly minEvents?: number;
   readonly buckets?: readonly number[];
+  /** The catalog's cost section, as written in YAML. */
+  readonly cost?: Readonly<Record<string, unknown>>;
+  /** Extra keys of the gateway section (consolidates, cost). */
+  readonly gateway?: Readonly<Record<string, unknown>>;
+  /** Extra keys per service (consolidates, cost). */
+  readonly serviceExtras?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 /**
@@ -31,6 +37,7 @@ export function syntheticCatalog(options: SyntheticCatalogOptions = {}): Catalog
       rate_limits: { default: { requests: 100, per: '1m' }, strict: { requests: 10, per: '1m' } },
       limits: { max_body_bytes: 1024, max_header_bytes: 4096 },
       ...(options.buckets ? { histogram_buckets: options.buckets } : {}),
+      ...options.gateway,
     },
     simulator: { admin: '127.0.0.1:18099' },
     slo_defaults: { ...(options.period ? { period: options.period } : {}), ...(options.minEvents ? { min_events: options.minEvents } : {}) },
@@ -45,7 +52,9 @@ export function syntheticCatalog(options: SyntheticCatalogOptions = {}): Catalog
       routes: [{ prefix: `/api/${id}` }],
       simulation: { latency: { median: '5ms', p95: '20ms' } },
       slos,
+      ...options.serviceExtras?.[id],
     })),
+    ...(options.cost ? { cost: options.cost } : {}),
   };
   return parseCatalog(stringify(spec), 'synthetic.yaml');
 }

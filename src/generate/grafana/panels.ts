@@ -8,6 +8,7 @@ import {
   DatasourceVariableBuilder,
   QueryVariableBuilder,
   ThresholdsConfigBuilder,
+  MappingType,
   ThresholdsMode,
   VariableRefresh,
   VariableSort,
@@ -43,6 +44,10 @@ export interface PanelSpec {
   readonly max?: number;
   /** Drawn as a dashed threshold line (timeseries) or colour step (stat). */
   readonly thresholds?: readonly { value: number; color: string }[];
+  /** The colour below the first threshold (default green): red where higher is better. */
+  readonly baseColor?: string;
+  /** A 0/1 query (`>= bool`) shown as a plain "not met" / "met". */
+  readonly verdict?: boolean;
 }
 
 export interface Variable {
@@ -120,8 +125,9 @@ function panelBuilder(spec: PanelSpec): AnyPanelBuilder {
     .description(spec.description)
     .datasource(DATASOURCE)
     .unit(spec.unit)
-    .thresholds(new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([{ color: 'green', value: null }, ...(spec.thresholds ?? []).map((t) => ({ color: t.color, value: t.value }))]))
+    .thresholds(new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([{ color: spec.baseColor ?? 'green', value: null }, ...(spec.thresholds ?? []).map((t) => ({ color: t.color, value: t.value }))]))
     .targets(spec.targets.map((target, index) => query(target, index, type)));
+  if (spec.verdict) builder.mappings([{ type: MappingType.ValueToText, options: { '0': { text: 'not met', color: 'red' }, '1': { text: 'met', color: 'green' } } }]);
   if (spec.min !== undefined) builder.min(spec.min);
   if (spec.max !== undefined) builder.max(spec.max);
   return builder;

@@ -5,6 +5,7 @@ import {
   CONTROL_PLANE_DOWN_ALERT,
   CONTROL_PLANE_JOB,
   CONTROL_PLANE_METRICS,
+  COST_REGRESSION_ALERT,
   INCIDENT_UNACKNOWLEDGED_ALERT,
   DASHBOARD_UIDS,
   GATEWAY_JOB,
@@ -14,6 +15,7 @@ import {
   SPANS_DROPPED_ALERT,
   TARGET_DOWN_ALERT,
   burnAlertName,
+  platformCostPer1kRequests,
   sliErrorRatio,
   sliRequestRate,
   sloIdentity,
@@ -143,5 +145,21 @@ export function controlPlaneAlertRules(catalog: Catalog): RuleFile {
       description: `The oldest critical incident in the control plane has been open for {{ $value | humanizeDuration }} with nobody acknowledging it: the on-call target is ${formatDuration(target * 1000)}.`,
     },
     scrapeDown(CONTROL_PLANE_DOWN_ALERT, CONTROL_PLANE_JOB, 'warning', 'the control plane', 'While the control plane is down, pages still reach the pager, but no incident is recorded and no response time is measured.'),
+  ]);
+}
+
+/** A ticket when the platform's cost per 1,000 requests over a day rises past the catalog's share week over week. */
+export function costAlertRules(catalog: Catalog): RuleFile {
+  const rise = catalog.cost?.regression_percent ?? 20;
+  const daily = platformCostPer1kRequests('1d');
+  return symptomRules(catalog, 'cost-regression', DASHBOARD_UIDS.cost, [
+    {
+      alert: COST_REGRESSION_ALERT,
+      expr: `${daily} > ${1 + rise / 100} * (${daily} offset 1w)`,
+      for: '1h',
+      labels: { severity: 'warning', service: 'platform' },
+      summary: `Cost per 1,000 requests is up more than ${rise} % on the week`,
+      description: `Over the last day the platform cost more than ${rise} % more per 1,000 requests than over the same day a week before: capacity grew faster than traffic, or traffic fell while capacity stayed. See ${daily} on the cost dashboard.`,
+    },
   ]);
 }

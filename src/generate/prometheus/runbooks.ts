@@ -6,6 +6,8 @@ import {
   CIRCUIT_OPEN_ALERT,
   CONTROL_PLANE_DOWN_ALERT,
   CONTROL_PLANE_METRICS,
+  COST_HOURLY,
+  COST_REGRESSION_ALERT,
   INCIDENT_UNACKNOWLEDGED_ALERT,
   DASHBOARD_UIDS,
   GATEWAY_JOB,
@@ -19,6 +21,7 @@ import {
   TARGET_DOWN_ALERT,
   UPSTREAM_DURATION_COUNT,
   burnAlertName,
+  platformCostPer1kRequests,
 } from '../../catalog/conventions.js';
 import { acknowledgementTargetSeconds, formatDuration, type Catalog } from '../../catalog/index.js';
 import { PROJECT_ROOT } from '../../project-root.js';
@@ -69,6 +72,9 @@ export function runbooks(catalog: Catalog): Map<string, string> {
   const target = formatDuration(acknowledgementTargetSeconds(catalog) * 1000);
   books.set(INCIDENT_UNACKNOWLEDGED_ALERT, render('incident-unacknowledged', { alert: INCIDENT_UNACKNOWLEDGED_ALERT, target, ackSlo: 'acknowledgement' }));
   books.set(CONTROL_PLANE_DOWN_ALERT, render('control-plane-down', { alert: CONTROL_PLANE_DOWN_ALERT }));
+  if (catalog.cost) {
+    books.set(COST_REGRESSION_ALERT, render('cost-regression', { alert: COST_REGRESSION_ALERT, rise: catalog.cost.regression_percent, target: catalog.cost.target_reduction_percent, costPerRequestDaily: platformCostPer1kRequests('1d'), costHourly: COST_HOURLY, costDashboard: `${dashboards}/d/${DASHBOARD_UIDS.cost}` }));
+  }
   return books;
 }
 

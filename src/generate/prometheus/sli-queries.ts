@@ -25,3 +25,19 @@ export function requestRateQuery(slo: Slo, window: string): string {
 export function sliSelector(sli: SliSource): string {
   return [`job="${sli.job}"`, ...Object.entries(sli.selector).map(([name, value]) => `${name}="${value}"`)].join(',');
 }
+
+/**
+ * A service's requests that every one of its SLOs counts as good, per second (`rate`) or over the
+ * window (`increase`): answered without a 5xx and, when it has a latency SLO, within the tightest
+ * threshold. `sum by (service)`, one series per service.
+ */
+export function goodRequestsQuery(slos: readonly Slo[], service: string, window: string, fn: 'rate' | 'increase'): string {
+  const own = slos.filter((slo) => slo.service === service);
+  const threshold = Math.min(...own.flatMap((slo) => (slo.id === 'latency' ? [slo.thresholdSeconds] : [])));
+  const sli = own[0]?.sli;
+  if (!sli) throw new Error(`${service} has no SLO`);
+  const notServerError = `${LABEL.status}!~"5.."`;
+  return Number.isFinite(threshold)
+    ? `sum by (${LABEL.service}) (${fn}(${sli.bucket}{${sliSelector(sli)},${notServerError},le="${leLabel(threshold)}"}[${window}]))`
+    : `sum by (${LABEL.service}) (${fn}(${sli.count}{${sliSelector(sli)},${notServerError}}[${window}]))`;
+}

@@ -1,6 +1,6 @@
-import { CIRCUIT_OPEN_ALERT, CONTROL_PLANE_DOWN_ALERT, CONTROL_PLANE_JOB, CONTROL_PLANE_METRICS, GATEWAY_JOB, GATEWAY_METRICS, INCIDENT_UNACKNOWLEDGED_ALERT, SLI_ABSENT_ALERT, SLI_COUNT, SPANS_DROPPED_ALERT, TARGET_DOWN_ALERT } from '../../catalog/conventions.js';
+import { CIRCUIT_OPEN_ALERT, CONTROL_PLANE_DOWN_ALERT, CONTROL_PLANE_JOB, CONTROL_PLANE_METRICS, COST_METRICS, COST_REGRESSION_ALERT, GATEWAY_JOB, GATEWAY_METRICS, INCIDENT_UNACKNOWLEDGED_ALERT, SLI_ABSENT_ALERT, SLI_COUNT, SPANS_DROPPED_ALERT, TARGET_DOWN_ALERT } from '../../catalog/conventions.js';
 import { acknowledgementTargetSeconds, type Catalog } from '../../catalog/index.js';
-import { controlPlaneAlertRules, gatewayAlertRules } from './alert-rules.js';
+import { controlPlaneAlertRules, costAlertRules, gatewayAlertRules } from './alert-rules.js';
 import type { AlertingRule, RuleFile } from './rule-types.js';
 import type { RuleTestFile } from './rule-tests.js';
 
@@ -116,5 +116,42 @@ function expectedAlerts(rules: RuleFile) {
     const render = (text: string): string =>
       text.replace(/\{\{ \$labels\.(\w+) \}\}/g, (_, label: string) => all[label] ?? '').replace(/\{\{ \$value \| humanizeDuration \}\}/g, value);
     return [{ exp_labels: all, exp_annotations: Object.fromEntries(Object.entries(alert.annotations).map(([key, text]) => [key, render(text)])) }];
+  };
+}
+
+/**
+ * promtool tests for the cost regression ticket: steady traffic at a steady cost stays quiet; the
+ * same cost with traffic halved from day 7 fires once a day of the lower traffic is compared with a
+ * week before. Sampled every 10 minutes so that 9 days stay quick.
+ */
+export function costTests(catalog: Catalog, ruleFiles: readonly string[]): RuleTestFile {
+  const expected = expectedAlerts(costAlertRules(catalog));
+  const cost = `${COST_METRICS.hourly.name}{job="${CONTROL_PLANE_JOB}",instance="127.0.0.1:8500",service="user"}`;
+  const baseline = `${COST_METRICS.baselineHourly.name}{job="${CONTROL_PLANE_JOB}",instance="127.0.0.1:8500",service="user"}`;
+  const requests = `${SLI_COUNT}{job="${GATEWAY_JOB}",instance="127.0.0.1:8000",service="user",http_route="/api/users",http_request_method="GET",http_response_status_code="200"}`;
+  const steps = 9 * 144; // nine days of 10-minute samples
+  const week = 7 * 144;
+  const inputs = (requestValues: string) => [
+    { series: cost, values: `0.5x${steps}` },
+    { series: baseline, values: `0.6x${steps}` },
+    { series: requests, values: requestValues },
+  ];
+  return {
+    rule_files: ruleFiles,
+    evaluation_interval: '10m',
+    tests: [
+      {
+        name: `${COST_REGRESSION_ALERT} stays quiet while traffic and cost hold steady`,
+        interval: '10m',
+        input_series: inputs(`0+6000x${steps}`),
+        alert_rule_test: [{ eval_time: '9d', alertname: COST_REGRESSION_ALERT, exp_alerts: [] }],
+      },
+      {
+        name: `${COST_REGRESSION_ALERT} opens a ticket when traffic halves at the same cost`,
+        interval: '10m',
+        input_series: inputs(`0+6000x${week - 1} ${6000 * week}+3000x${steps - week}`),
+        alert_rule_test: [{ eval_time: '9d', alertname: COST_REGRESSION_ALERT, exp_alerts: expected(COST_REGRESSION_ALERT, {}) }],
+      },
+    ],
   };
 }

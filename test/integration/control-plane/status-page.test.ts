@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTROL_PLANE_JOB, GATEWAY_JOB, PERIOD_BUDGET_REMAINING } from '../../../src/catalog/conventions.js';
 import { loadCatalog } from '../../../src/catalog/index.js';
 import type { SloStatusReport } from '../../../src/control-plane/slo-status.js';
+import type { CostReport } from '../../../src/cost/report.js';
 import { generateArtifacts } from '../../../src/generate/artifacts.js';
 import { writeArtifacts } from '../../../src/generate/writer.js';
 import { SECRET_FILES } from '../../../src/state/secrets.js';
@@ -104,6 +105,39 @@ describe('the control plane on a real Prometheus', () => {
     expect(status.slos.map((s) => `${s.service}/${s.slo}`)).toContain('on-call/acknowledgement');
   }, 60_000);
 
+  it('prices the hand-counted requests: cost per 1,000 requests from the same counts, in the API and in Prometheus', async () => {
+    const headers = { 'x-api-key': key };
+    const report = (await (await fetch(`${url}/api/cost?days=1`, { headers })).json()) as CostReport;
+    const user = report.components.find((row) => row.component === 'user');
+    const counted = user?.unit_cost;
+    if (!user || !counted) throw new Error('no cost per request for user');
+    // increase() sees a series from its first scrape on and extrapolates the rest: near the 202
+    // requests sent (the first of each series unseen), 181 of them good.
+    expect(counted.requests).toBeGreaterThan(BAD + GOOD - 60);
+    expect(counted.requests).toBeLessThan(BAD + GOOD + 60);
+    expect(Math.abs(counted.good_requests / counted.requests - GOOD / (BAD + GOOD))).toBeLessThan(0.05);
+    // A day of user's cost over its requests: monthly / 730 x 24, per 1,000.
+    expect(counted.usd_per_1k_requests).toBeCloseTo((((user.current_monthly_usd / 730) * 24) / counted.requests) * 1000, 9);
+    expect(counted.usd_per_1k_good_requests).toBeCloseTo((((user.current_monthly_usd / 730) * 24) / counted.good_requests) * 1000, 9);
+    // Prometheus records the control plane's cost gauges and divides them by the gateway's rate.
+    const [hourly] = await waitFor('the cost recording rules', 30_000, async () => {
+      const found = await prometheus.query('service:cost_hourly_usd:max{service="user"}');
+      return found.length > 0 ? found : undefined;
+    }, 500);
+    expect(Number(hourly?.value[1])).toBeCloseTo(user.current_monthly_usd / 730, 12);
+    const [reduction] = await prometheus.query('cost:reduction:ratio');
+    expect(Number(reduction?.value[1])).toBeCloseTo(report.totals.reduction_percent / 100, 9);
+    // Evaluated once a minute: compare at the instant the rule ran, from the same samples.
+    const evaluated = await waitFor('cost per 1,000 requests of user', 90_000, async () => {
+      const [found] = await prometheus.query('timestamp(service:cost_usd_per_1k_requests:rate1h{service="user"})');
+      return found ? new Date(Number(found.value[1]) * 1000) : undefined;
+    }, 500);
+    const [perThousand] = await prometheus.query('service:cost_usd_per_1k_requests:rate1h{service="user"}', evaluated);
+    const [rate] = await prometheus.query('sum(rate(http_server_request_duration_seconds_count{job="gateway",service="user"}[1h]))', evaluated);
+    expect(Number(perThousand?.value[1])).toBeCloseTo(Number(hourly?.value[1]) / (Number(rate?.value[1]) * 3.6), 12);
+    expect((await fetch(`${url}/api/cost?days=0`, { headers })).status).toBe(400);
+  }, 120_000);
+
   it('prints the same status with `sre slo status`, and exits 1 naming the SLO out of budget', async () => {
     const run = (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => new Promise((resolve) => {
       execFile(process.execPath, ['bin/sre.js', 'slo', 'status', '--catalog', catalog.file, '--prometheus', prometheus.url, ...args], { encoding: 'utf8' }, (error, stdout, stderr) => {
@@ -143,9 +177,17 @@ describe('the control plane on a real Prometheus', () => {
       const api = await slos();
       const user = api.slos.find((s) => s.service === 'user' && s.slo === 'availability');
       const row = page.locator('tr[data-service="user"][data-slo="availability"]');
-      expect(await row.locator('.sli-5m').textContent()).toBe(`${((user?.sli['5m'] ?? 0) * 100).toFixed(3)} %`);
-      expect(await row.locator('.burn-1h').textContent()).toBe(`${(user?.burn_rates['1h'] ?? 0).toFixed(2)}x`);
+      // The page and the API read Prometheus a moment apart, while the rate windows slide.
+      expect(await row.locator('.sli-5m').textContent()).toMatch(/^\d+\.\d{3} %$/);
+      expect(Number.parseFloat((await row.locator('.sli-5m').textContent()) ?? '')).toBeCloseTo((user?.sli['5m'] ?? 0) * 100, 1);
+      expect(await row.locator('.burn-1h').textContent()).toMatch(/^\d+\.\d{2}x$/);
+      expect(Number.parseFloat((await row.locator('.burn-1h').textContent()) ?? '')).toBeCloseTo(user?.burn_rates['1h'] ?? 0, 0);
       expect(await page.locator('tr[data-service="user"][data-slo="availability"] svg.sparkline').count()).toBe(1);
+      // The cost section: the API's verdict and figures.
+      const cost = (await (await fetch(`${url}/api/cost`, { headers: { 'x-api-key': key } })).json()) as CostReport;
+      expect(await page.locator('#cost .reduction').textContent()).toBe(`${cost.totals.reduction_percent.toFixed(1)} %`);
+      expect(await page.locator('#cost tr[data-component="ai-domain"] td:nth-child(4)').textContent()).toBe(`$${(cost.components.find((c) => c.component === 'ai-domain')?.current_monthly_usd ?? 0).toFixed(2)}`);
+      expect(await page.locator('#cost .met').textContent()).toBe('met');
       const incident = page.locator('#incidents tr[data-incident]');
       expect(await incident.count()).toBe(1);
       expect(await incident.locator('.status').textContent()).toBe('open');

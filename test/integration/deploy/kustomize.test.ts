@@ -40,7 +40,7 @@ describe('deploy/kubernetes on a real API server', () => {
     expect(base.code, base.stderr).toBe(0);
     const kinds = parseObjects(base.stdout, 'base').map((object) => `${object.kind}/${object.metadata.name}`);
     expect(kinds).toEqual(expect.arrayContaining(['Namespace/pyairtable', 'Deployment/gateway', 'Service/gateway', 'PodDisruptionBudget/gateway', 'HorizontalPodAutoscaler/gateway', 'ServiceMonitor/gateway', 'PrometheusRule/pyairtable-slo']));
-    expect(kinds.filter((kind) => kind.startsWith('ConfigMap/'))).toHaveLength(3);
+    expect(kinds.filter((kind) => kind.startsWith('ConfigMap/'))).toHaveLength(5);
     const keda = await kubectl('kustomize', 'deploy/kubernetes/overlays/keda');
     expect(keda.code, keda.stderr).toBe(0);
     const overlay = parseObjects(keda.stdout, 'overlays/keda').map((object) => object.kind);
@@ -72,7 +72,7 @@ describe('deploy/kubernetes on a real API server', () => {
     expect(hpa.spec).toMatchObject({ scaleTargetRef: { kind: 'Deployment', name: 'gateway' } });
     for (const object of [service, monitor, deployment, budget, hpa, rule]) expect(object.metadata.labels).toMatchObject({ 'app.kubernetes.io/part-of': 'pyairtable-sre' });
     const dashboards = await kubectl('get', '--namespace=pyairtable', 'configmaps', '--selector=grafana_dashboard=1', '--output=name');
-    expect(dashboards.stdout.trim().split('\n')).toHaveLength(3);
+    expect(dashboards.stdout.trim().split('\n')).toHaveLength(5);
     // Applying again changes nothing.
     const again = await kubectl('apply', '--server-side', '--field-manager=pyairtable-sre', '--validate=strict', '-k', 'deploy/kubernetes/base');
     expect(again.code, again.stderr).toBe(0);

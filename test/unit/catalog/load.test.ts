@@ -74,3 +74,20 @@ describe('zero durations', () => {
     expect(problems(good.replace('timeout: 5s', 'timeout: 0s'))).toEqual([expect.stringContaining('services[0].resilience.timeout: "0s" is not a positive duration')]);
   });
 });
+
+describe('consolidation in the catalog', () => {
+  it('refuses a consolidated service that is not in the baseline, naming the valid ones', () => {
+    const text = good.replace('consolidates: [auth-service]', 'consolidates: [auth-servce]');
+    expect(problems(text)).toEqual([expect.stringMatching(/services\[3\]\.consolidates\[0\]: auth-servce is not in cost\.baseline; use one of api-gateway, auth-service, /)]);
+  });
+
+  it('refuses a baseline service consolidated into two components', () => {
+    const text = good.replace('consolidates: [user-service]', 'consolidates: [user-service, auth-service]');
+    expect(problems(text)).toEqual([expect.stringMatching(/services\[4\]\.consolidates\[1\]: auth-service is already consolidated into auth; a baseline service is replaced by one component$/)]);
+  });
+
+  it('keeps the id "gateway" for the gateway', () => {
+    const text = good.replace('  - id: permission\n', '  - id: gateway\n');
+    expect(problems(text)).toEqual([expect.stringMatching(/services\[6\]\.id: "gateway" names the gateway itself/)]);
+  });
+});

@@ -67,8 +67,8 @@ describe('deploy/kubernetes', () => {
   it('ships every generated alert in the PrometheusRule', () => {
     const rule = find('PrometheusRule');
     const alerts = new Set((rule.spec.groups as Doc[]).flatMap((g) => (g.rules as Doc[]).map((r) => r.alert as string | undefined)).filter(Boolean));
-    expect([...alerts].sort()).toEqual(['PyAirtableControlPlaneDown', 'PyAirtableErrorBudgetBurnFast', 'PyAirtableErrorBudgetBurnMedium', 'PyAirtableErrorBudgetBurnSlow', 'PyAirtableErrorBudgetBurnVerySlow', 'PyAirtableGatewaySpansDropped', 'PyAirtableGatewayTargetDown', 'PyAirtableGatewayUpstreamCircuitOpen', 'PyAirtableIncidentUnacknowledged', 'PyAirtableSLIMetricsAbsent']);
-    expect(base.filter((doc) => doc.kind === 'ConfigMap' && doc.metadata.labels?.grafana_dashboard === '1')).toHaveLength(3);
+    expect([...alerts].sort()).toEqual(['PyAirtableControlPlaneDown', 'PyAirtableCostPerRequestRegression', 'PyAirtableErrorBudgetBurnFast', 'PyAirtableErrorBudgetBurnMedium', 'PyAirtableErrorBudgetBurnSlow', 'PyAirtableErrorBudgetBurnVerySlow', 'PyAirtableGatewaySpansDropped', 'PyAirtableGatewayTargetDown', 'PyAirtableGatewayUpstreamCircuitOpen', 'PyAirtableIncidentUnacknowledged', 'PyAirtableSLIMetricsAbsent']);
+    expect(base.filter((doc) => doc.kind === 'ConfigMap' && doc.metadata.labels?.grafana_dashboard === '1')).toHaveLength(5);
   });
 
   it('the KEDA overlay replaces the HPA with a ScaledObject on request rate and p95 of job "gateway"', () => {

@@ -12,6 +12,7 @@ const artifacts = generateArtifacts(loadCatalog('slo/catalog.yaml'));
 const byGenerator: Record<string, RegExp> = {
   'SLI recording rules': /^alerts\/recording\/.+\.sli\.rules\.yml$/,
   'budget recording rules': /^alerts\/recording\/.+\.budget\.rules\.yml$/,
+  'cost recording rules': /^alerts\/recording\/cost\.rules\.yml$/,
   'burn-rate alerts': /^alerts\/alerting\/(?!gateway).+\.rules\.yml$/,
   'symptom alerts': /^alerts\/alerting\/gateway\.rules\.yml$/,
   'promtool tests': /^alerts\/tests\/.+\.test\.yml$/,

@@ -20,8 +20,29 @@ describe('dashboards', () => {
     expect(thresholdValues(panels.find((p) => p.title === 'Burn rate over 6 hours'))).toEqual(sixHours);
   });
 
+  it('draw the cost target and the platform targets from the catalog, met / not met as words', () => {
+    const catalog = syntheticCatalog({
+      services: { orders: [{ id: 'availability', objective: 99.5 }, { id: 'latency', objective: 95, threshold: '250ms' }], billing: [{ id: 'availability', objective: 99.5 }, { id: 'latency', objective: 95, threshold: '250ms' }], search: [{ id: 'latency', objective: 95, threshold: '1s' }] },
+      buckets: [0.1, 0.25, 1],
+      cost: { cpu_core_hour_usd: 0.01, memory_gib_hour_usd: 0.001, hours_per_month: 700, target_reduction_percent: 40, baseline: [{ name: 'old', replicas: 1, cpu_request_cores: 1, memory_request_gib: 1 }] },
+    });
+    const all = dashboards(catalog, 'generated');
+    const cost = panelsOf(all.get('pyairtable-cost'));
+    expect(thresholdValues(cost.find((p) => p.title === 'Cost reduction'))).toEqual([null, 0.4]);
+    expect((cost.find((p) => p.title === 'Consolidated, baseline and target')?.targets as { expr: string }[]).map((t) => t.expr)).toEqual(['sum(service:cost_hourly_usd:max) * 700', 'sum(service:cost_baseline_hourly_usd:max) * 700', 'sum(service:cost_baseline_hourly_usd:max) * 420']);
+    const targets = panelsOf(all.get('pyairtable-platform-targets'));
+    // The commonest threshold and objective are the platform's targets: 250 ms and 99.5 %.
+    expect(thresholdValues(targets.find((p) => p.title === 'API p95 by service'))).toEqual([null, 0.25]);
+    expect(thresholdValues(targets.find((p) => p.title === 'Availability over the SLO period'))).toEqual([null, 0.995]);
+    const verdict = targets.find((p) => p.title === 'Cost cut of at least 40 %');
+    expect((verdict?.fieldConfig as { defaults: { mappings: unknown[] } }).defaults.mappings).toEqual([{ type: 'value', options: { '0': { text: 'not met', color: 'red' }, '1': { text: 'met', color: 'green' } } }]);
+    expect(all.has('pyairtable-cost')).toBe(true);
+    expect(dashboards(syntheticCatalog(), 'generated').has('pyairtable-cost')).toBe(false);
+  });
+
   it('pass the dashboard lint for any catalog', () => {
-    const catalog = syntheticCatalog({ services: { orders: [{ id: 'latency', objective: 99, threshold: '250ms' }], billing: [{ id: 'availability', objective: 99.5 }] } });
+    const catalog = syntheticCatalog({ services: { orders: [{ id: 'latency', objective: 99, threshold: '250ms' }], billing: [{ id: 'availability', objective: 99.5 }] }, cost: { cpu_core_hour_usd: 0.01, memory_gib_hour_usd: 0.001, target_reduction_percent: 30, baseline: [{ name: 'old', replicas: 1, cpu_request_cores: 1, memory_request_gib: 1 }] } });
+    expect(dashboards(catalog, 'generated').size).toBe(5);
     for (const [uid, model] of dashboards(catalog, 'generated')) {
       expect(lintDashboard(uid, model as Parameters<typeof lintDashboard>[1]).findings).toEqual([]);
     }
