@@ -8,6 +8,7 @@ import { CliExit } from './exit.js';
 import { gatewayCommand } from './gateway.js';
 import { controlPlaneCommand } from './control-plane.js';
 import { generateCommand } from './generate.js';
+import { chaosListCommand, chaosRollbackCommand, chaosRunCommand, chaosValidateCommand } from './chaos.js';
 import { costReportCommand } from './cost.js';
 import { k8sUpCommand } from './k8s.js';
 import { sloStatusCommand } from './slo-status.js';
@@ -119,6 +120,23 @@ program
   .option('--json', 'print the versioned JSON report, for scripts')
   .option('--markdown [file]', 'print (or write to a file) a Markdown report with a chart')
   .action(costReportCommand);
+
+const chaos = program.command('chaos').description('chaos experiments that prove the SLOs hold (chaos/*.yaml)');
+chaos.command('list').description('the experiments in chaos/, validated').addOption(catalogOption()).action(chaosListCommand);
+chaos.command('validate <file>').description('check an experiment against its schema and the catalog; exit 2 naming every problem').addOption(catalogOption()).action(chaosValidateCommand);
+chaos
+  .command('run <file>')
+  .description('steady state, faults, rollback (always), recovery; a journal and a Markdown report; exit 0 the hypothesis held, 1 it did not, 2 it could not run')
+  .addOption(catalogOption())
+  .option('--dry-run', 'check the steady state and print what would be injected and how it would be undone; inject nothing')
+  .option('--gateway <url>', 'the gateway whose /metrics give the SLIs (default: the catalog\'s gateway.listen)')
+  .option('--simulator-admin <url>', 'the simulator\'s fault API (default: the catalog\'s simulator.admin)')
+  .option('--toxiproxy <url>', 'Toxiproxy\'s API, for network faults between the gateway and the services')
+  .option('--traffic [share]', `drive the catalog's ${DEFAULT_TRAFFIC_PROFILE} profile at this share of its rates through the gateway while it runs (default ${DEFAULT_TRAFFIC_SCALE})`)
+  .option('--control-plane <url>', 'POST the report to the control plane')
+  .option('--control-plane-key-file <file>', 'an operator API key for --control-plane (default: the state directory\'s api-keys.json)')
+  .action(chaosRunCommand);
+chaos.command('rollback [journal]').description('undo what a killed run left injected (every pending journal in the state directory without an argument)').action(chaosRollbackCommand);
 
 program
   .command('k8s')

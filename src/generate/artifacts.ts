@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { stringify } from 'yaml';
 import type { Catalog } from '../catalog/index.js';
-import { catalogJsonSchema } from './catalog-schema.js';
+import { catalogJsonSchema, experimentJsonSchema } from './catalog-schema.js';
 import { alertmanagerConfig } from './alertmanager/config.js';
 import { dashboards } from './grafana/dashboards.js';
 import { dashboardProvider, datasources } from './grafana/provisioning.js';
@@ -23,7 +23,7 @@ import type { RuleFile } from './prometheus/rule-types.js';
 export type Artifacts = Map<string, string>;
 
 /** Directories whose generated files `sre generate` owns (it removes generated files no longer produced). */
-export const GENERATED_DIRS = ['alerts', 'loadtests', 'deploy/kubernetes/generated', 'dashboards', 'collector'] as const;
+export const GENERATED_DIRS = ['alerts', 'loadtests', 'deploy/kubernetes/generated', 'dashboards', 'collector', 'chaos'] as const;
 
 /** Rule files as the Prometheus configuration in collector/ names them. */
 export const RULE_FILE_GLOBS = ['../alerts/recording/*.rules.yml', '../alerts/alerting/*.rules.yml'] as const;
@@ -75,6 +75,7 @@ export function generateArtifacts(catalog: Catalog): Artifacts {
   files.set('alerts/alertmanager.yml', yaml(alertmanagerConfig(catalog)));
   files.set('collector/prometheus.yml', yaml(prometheusServerConfig(catalog, { ruleFiles: RULE_FILE_GLOBS })));
   files.set('slo/catalog.schema.json', `${JSON.stringify({ $comment: notice, ...catalogJsonSchema() }, null, 2)}\n`);
+  files.set('chaos/experiment.schema.json', `${JSON.stringify({ $comment: notice, ...experimentJsonSchema() }, null, 2)}\n`);
   files.set('loadtests/thresholds.json', `${JSON.stringify({ _generated: notice, ...loadTestThresholds(catalog) }, null, 2)}\n`);
   if (catalog.traffic) for (const [profile, text] of k6Scripts(catalog, notice)) files.set(`loadtests/${profile}.js`, text);
   files.set('deploy/kubernetes/generated/prometheus-rule.yaml', yaml(prometheusRule('pyairtable-slo', allRules)));

@@ -24,6 +24,7 @@ const byGenerator: Record<string, RegExp> = {
   'k6 scripts': /^loadtests\/[a-z-]+\.js$/,
   kubernetes: /^deploy\/kubernetes\/generated\//,
   'catalog JSON schema': /^slo\/catalog\.schema\.json$/,
+  'chaos experiment JSON schema': /^chaos\/experiment\.schema\.json$/,
   'prometheus server config': /^collector\/prometheus\.yml$/,
 };
 

@@ -1,0 +1,75 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SloWindow } from './slis.js';
+import type { Undo } from './providers.js';
+
+export const JOURNAL_SCHEMA = 'pyairtable-sre/chaos-journal';
+export const JOURNAL_VERSION = 1;
+
+/** held: the hypothesis held (exit 0); not held (1); not run: the experiment could not run (2). */
+export type ChaosVerdict = 'held' | 'not held' | 'not run';
+
+export interface Injection {
+  readonly action: string;
+  readonly service: string;
+  /** Written before the fault goes in: what `sre chaos rollback` undoes after a crash. */
+  readonly undo: Undo;
+  injected_at: string | null;
+  rolled_back_at: string | null;
+}
+
+export interface PhaseResult {
+  readonly phase: 'steady-state' | 'injection' | 'recovery';
+  readonly started_at: string;
+  readonly ended_at: string;
+  readonly slos: readonly SloWindow[];
+}
+
+/**
+ * The record of one run, kept on disk from before the first injection on (in the spirit of Chaos
+ * Toolkit's journal): its status says whether anything may still be injected.
+ */
+export interface ChaosJournal {
+  readonly schema: typeof JOURNAL_SCHEMA;
+  readonly version: typeof JOURNAL_VERSION;
+  readonly experiment: { readonly title: string; readonly description: string; readonly file: string; readonly touched: readonly string[]; readonly expect_breaks: readonly string[] };
+  readonly started_at: string;
+  status: 'running' | 'rolled back' | 'completed';
+  ended_at: string | null;
+  injections: Injection[];
+  phases: PhaseResult[];
+  /** Per-second SLIs of the touched services' SLOs, for the report's chart. */
+  timeline: { at: string; phase: string; slis: Record<string, number | null> }[];
+  aborted: string | null;
+  verdict: ChaosVerdict | null;
+  reasons: string[];
+}
+
+/** Writes the journal whole, through a temporary file, so that a crash never leaves half of one. */
+export function writeJournal(file: string, journal: ChaosJournal): void {
+  const partial = `${file}.partial`;
+  writeFileSync(partial, `${JSON.stringify(journal, null, 2)}\n`);
+  renameSync(partial, file);
+}
+
+export function readJournal(file: string): ChaosJournal {
+  const journal = JSON.parse(readFileSync(file, 'utf8')) as Partial<ChaosJournal>;
+  if (journal.schema !== JOURNAL_SCHEMA) throw new Error(`${file} is not a chaos journal (schema ${String(journal.schema)})`);
+  return journal as ChaosJournal;
+}
+
+export function journalFile(dir: string, startedAt: Date, title: string): string {
+  mkdirSync(dir, { recursive: true });
+  const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 48);
+  return join(dir, `${startedAt.toISOString().replace(/[:.]/g, '-')}-${slug}.json`);
+}
+
+/** Journals in the directory with an injection not rolled back, oldest first. */
+export function pendingJournals(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+    .map((name) => join(dir, name))
+    .filter((file) => readJournal(file).injections.some((injection) => injection.rolled_back_at === null));
+}

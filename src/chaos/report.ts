@@ -1,0 +1,80 @@
+import type { ChaosJournal, PhaseResult } from './journal.js';
+import { pct } from './runner.js';
+import { provenBelow, wilsonUpper } from './slis.js';
+
+export const CHAOS_REPORT_SCHEMA = 'pyairtable-sre/chaos-report';
+
+/** What the control plane keeps of a run: its verdict and when each fault began, by service. */
+export function controlPlaneReport(journal: ChaosJournal): Record<string, unknown> {
+  return {
+    schema: CHAOS_REPORT_SCHEMA,
+    version: 1,
+    title: journal.experiment.title,
+    started_at: journal.started_at,
+    verdict: journal.verdict ?? 'not run',
+    faults: journal.injections.filter((i) => i.injected_at !== null).map((i) => ({ service: i.service, started_at: i.injected_at })),
+    journal,
+  };
+}
+
+/** The Markdown report: the hypothesis, what was injected when, SLIs before, during and after, the verdict. */
+export function chaosMarkdown(journal: ChaosJournal): string {
+  const phase = (name: PhaseResult['phase']): PhaseResult | undefined => journal.phases.filter((p) => p.phase === name).at(-1);
+  const steady = phase('steady-state');
+  const recovery = phase('recovery');
+  const injections = journal.phases.filter((p) => p.phase === 'injection');
+  const breaks = new Set(journal.experiment.expect_breaks);
+  const rows = (steady?.slos ?? []).map((w) => {
+    const during = combine(injections, w.slo);
+    const after = recovery?.slos.find((x) => x.slo === w.slo);
+    const expected = breaks.has(w.slo) ? 'burns' : 'holds';
+    const window = { ...w, ...during, upper: wilsonUpper(during.good, during.requests) };
+    const ok = breaks.has(w.slo) ? during.sli !== null && provenBelow(window) : !provenBelow(window);
+    return `| ${w.slo} | ${pct(w.objective)} | ${pct(w.sli)} | ${pct(during.sli)} (${during.requests} req) | ${pct(after?.sli ?? null)} | ${expected} | ${ok ? 'yes' : '**no**'} |`;
+  });
+  const touched = Object.keys(journal.timeline.find((t) => Object.keys(t.slis).length > 0)?.slis ?? {});
+  const points = journal.timeline;
+  const chart = touched.length === 0 || points.length === 0 ? [] : [
+    '```mermaid',
+    'xychart-beta',
+    `  title "SLI per second of ${journal.experiment.touched.join(', ')} (good share; faults from ${points.findIndex((p) => p.phase === 'injection')} s to ${points.findLastIndex((p) => p.phase === 'injection')} s)"`,
+    `  x-axis "seconds" 0 --> ${points.length}`,
+    '  y-axis "good share" 0 --> 1',
+    ...touched.map((slo) => `  line [${points.map((p) => (p.slis[slo] ?? 1).toFixed(3)).join(', ')}]`),
+    '```',
+    '',
+    `Lines, in order: ${touched.join(', ')} (a second without requests is drawn at 1).`,
+    '',
+  ];
+  return [
+    `# Chaos: ${journal.experiment.title}`,
+    '',
+    `**Verdict: ${journal.verdict === 'held' ? 'the hypothesis held' : journal.verdict === 'not held' ? 'the hypothesis did NOT hold' : 'not run'}.**${journal.reasons.length > 0 ? ` ${journal.reasons.join('; ')}` : ''}`,
+    '',
+    `> ${journal.experiment.description.trim().replace(/\n/g, '\n> ')}`,
+    '',
+    `Experiment \`${journal.experiment.file}\`, started ${journal.started_at}, ended ${journal.ended_at ?? '-'}.`,
+    '',
+    '## What was injected',
+    '',
+    ...(journal.injections.length === 0 ? ['Nothing.'] : journal.injections.map((i) => `- ${i.injected_at ?? 'never'}: ${i.action} (${i.service}); rolled back ${i.rolled_back_at ?? '**not yet**'}`)),
+    ...(journal.aborted ? ['', `Aborted: ${journal.aborted}.`] : []),
+    '',
+    '## SLIs before, during and after',
+    '',
+    'An SLO counts as broken when even the upper end of the 95 % Wilson interval of its good share, given the requests counted, is under its objective.',
+    '',
+    '| SLO | objective | steady state | during the faults | after the rollback | expected | as expected |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+    ...chart,
+  ].join('\n');
+}
+
+function combine(phases: readonly PhaseResult[], slo: string): { requests: number; good: number; sli: number | null } {
+  const windows = phases.flatMap((p) => p.slos.filter((w) => w.slo === slo));
+  const requests = windows.reduce((n, w) => n + w.requests, 0);
+  const good = windows.reduce((n, w) => n + w.good, 0);
+  return { requests, good, sli: requests > 0 ? good / requests : null };
+}

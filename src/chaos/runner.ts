@@ -1,0 +1,216 @@
+import type { Catalog } from '../catalog/index.js';
+import type { Experiment } from './experiment.js';
+import { journalFile, writeJournal, type ChaosJournal, type ChaosVerdict, type Injection, type PhaseResult } from './journal.js';
+import { describeUndo, inject, plannedUndo, undo, type ProviderTargets } from './providers.js';
+import { provenBelow, wilsonUpper, type GatewaySlis, type SliSnapshot, type SloWindow } from './slis.js';
+
+export interface RunOptions {
+  readonly catalog: Catalog;
+  readonly experiment: Experiment;
+  readonly slis: GatewaySlis;
+  readonly targets: ProviderTargets;
+  readonly journalDir: string;
+  readonly dryRun?: boolean;
+  /** Ctrl-C: stop waiting, roll back, report. */
+  readonly signal?: AbortSignal;
+  /** One line per event and a progress line per second. */
+  readonly log: (line: string) => void;
+  readonly progress?: (line: string) => void;
+}
+
+export interface RunResult {
+  readonly journal: ChaosJournal;
+  readonly file: string;
+}
+
+/** The window over which an SLO not expected to break may not burn past the abort threshold. */
+const ABORT_WINDOW_MS = 10_000;
+const TICK_MS = 1_000;
+
+/**
+ * Runs an experiment: the steady state must hold first (every SLO at its objective, with traffic),
+ * then the method's faults go in, each journaled before it is injected, while the SLIs are watched
+ * every second and the run aborts when an SLO not expected to break burns too fast; then every fault
+ * is rolled back, always, and the recovery measured. The verdict: the SLOs expected to break broke,
+ * every other held, and all recovered.
+ */
+export async function runExperiment(options: RunOptions): Promise<RunResult> {
+  const { experiment, slis, log } = options;
+  const started = new Date();
+  const file = journalFile(options.journalDir, started, experiment.title);
+  const journal: ChaosJournal = {
+    schema: 'pyairtable-sre/chaos-journal',
+    version: 1,
+    experiment: { title: experiment.title, description: experiment.description, file: experiment.file, touched: experiment.touched, expect_breaks: experiment.extension.expect_breaks },
+    started_at: started.toISOString(),
+    status: 'running',
+    ended_at: null,
+    injections: [],
+    phases: [],
+    timeline: [],
+    aborted: null,
+    verdict: null,
+    reasons: [],
+  };
+  const finish = (verdict: ChaosVerdict, reasons: readonly string[]): RunResult => {
+    journal.verdict = verdict;
+    journal.reasons = [...reasons];
+    journal.status = 'completed';
+    journal.ended_at = new Date().toISOString();
+    writeJournal(file, journal);
+    return { journal, file };
+  };
+  const watch = async (phase: PhaseResult['phase'], ms: number, abortCheck?: (recent: readonly SloWindow[]) => string | undefined): Promise<PhaseResult> => {
+    const from = await slis.snapshot();
+    const began = new Date();
+    const recent: SliSnapshot[] = [from];
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline && !options.signal?.aborted && journal.aborted === null) {
+      await sleep(Math.min(TICK_MS, deadline - Date.now()), options.signal);
+      const now = await slis.snapshot();
+      const last = recent[recent.length - 1] ?? from;
+      recent.push(now);
+      if (recent.length > ABORT_WINDOW_MS / TICK_MS + 1) recent.shift();
+      const second = slis.window(last, now);
+      journal.timeline.push({ at: new Date().toISOString(), phase, slis: Object.fromEntries(second.filter((w) => experiment.touched.includes(w.slo.split('/')[0] ?? '')).map((w) => [w.slo, w.sli])) });
+      const reason = abortCheck?.(slis.window(recent[0] ?? from, now));
+      if (reason) journal.aborted = reason;
+      options.progress?.(progressLine(phase, deadline - Date.now(), slis.window(from, now), experiment));
+    }
+    const result: PhaseResult = { phase, started_at: began.toISOString(), ended_at: new Date().toISOString(), slos: slis.window(from, await slis.snapshot()) };
+    journal.phases.push(result);
+    writeJournal(file, journal);
+    return result;
+  };
+
+  // 1. The steady state: every SLO with traffic, at its objective.
+  log(`steady state: measuring every SLO for ${experiment.extension.steady_state}`);
+  const steady = await watch('steady-state', experiment.steadyStateMs);
+  // The services the faults touch need traffic, or nothing can be shown; the others are judged where they have some.
+  const silent = steady.slos.filter((w) => w.requests === 0 && (experiment.touched.includes(w.slo.split('/')[0] ?? '') || experiment.extension.expect_breaks.includes(w.slo))).map((w) => w.slo);
+  if (silent.length > 0) return finish('not run', [`no traffic through the gateway for ${silent.join(', ')}: the steady state cannot be verified (start traffic: sre up --traffic, or --traffic here)`]);
+  // Judged with the sampling error of a short window: only a shortfall chance cannot explain counts.
+  const unhealthy = steady.slos.filter(provenBelow);
+  if (unhealthy.length > 0) return finish('not run', unhealthy.map((w) => `steady state does not hold: ${w.slo} at ${pct(w.sli)} under its objective ${pct(w.objective)}; refusing to inject into an unhealthy system`));
+  if (options.signal?.aborted) return finish('not run', ['interrupted before any injection']);
+
+  // 2. The method, each fault journaled before it goes in.
+  const planned: Injection[] = [];
+  for (const [index, action] of experiment.method.entries()) {
+    const toxic = `sre-chaos-${started.getTime().toString(36)}-${index}`;
+    planned.push({ action: action.name, service: action.provider.service, undo: await plannedUndo(action.provider, options.targets, toxic), injected_at: null, rolled_back_at: null });
+  }
+  if (options.dryRun) {
+    for (const [index, action] of experiment.method.entries()) log(`dry run: would ${action.name} (${JSON.stringify(action.provider)}), then ${describeUndo(planned[index]?.undo ?? { type: 'toxiproxy', api: '', proxy: '', toxic: '' })}`);
+    return finish('not run', ['dry run: nothing injected']);
+  }
+  const breaks = new Set(experiment.extension.expect_breaks);
+  const abortCheck = (recent: readonly SloWindow[]): string | undefined => {
+    const { untouched_burn_rate_above: limit, min_requests: min } = experiment.extension.abort;
+    const burning = recent.find((w) => !breaks.has(w.slo) && w.requests >= min && (w.burnRate ?? 0) > limit);
+    return burning ? `${burning.slo} burned at ${(burning.burnRate ?? 0).toFixed(1)}x over the last ${ABORT_WINDOW_MS / 1000} s (${burning.requests} requests), over the abort threshold ${limit}x` : undefined;
+  };
+  const injectionStart = Date.now();
+  const durings: PhaseResult[] = [];
+  try {
+    for (const [index, action] of experiment.method.entries()) {
+      if (options.signal?.aborted || journal.aborted !== null) break;
+      const injection = planned[index];
+      if (!injection) continue;
+      if (action.pauses?.before) await sleep(action.pauses.before * 1000, options.signal);
+      journal.injections.push(injection);
+      writeJournal(file, journal);
+      await inject(action.provider, injection.undo);
+      injection.injected_at = new Date().toISOString();
+      writeJournal(file, journal);
+      log(`injected: ${action.name}`);
+      const budget = Math.max(0, experiment.maxDurationMs - (Date.now() - injectionStart));
+      durings.push(await watch('injection', Math.min((action.pauses?.after ?? 0) * 1000, budget), abortCheck));
+    }
+  } finally {
+    // 3. Always roll back, in reverse order; then the experiment's own rollbacks.
+    for (const injection of [...journal.injections].reverse()) {
+      await undo(injection.undo);
+      injection.rolled_back_at = new Date().toISOString();
+      log(`rolled back: ${describeUndo(injection.undo)}`);
+    }
+    for (const rollback of experiment.rollbacks) await undo({ type: 'simulator-fault', admin: options.targets.simulatorAdmin, service: rollback.provider.service, previous: null });
+    journal.status = 'rolled back';
+    writeJournal(file, journal);
+  }
+  const during = merge(durings);
+  if (journal.aborted) log(`aborted: ${journal.aborted}`);
+
+  // 4. Recovery: with the faults gone, every SLO back at its objective. A breaker the faults opened
+  // fails fast until its half-open probe succeeds (the catalog's half_open_after): wait for it first.
+  const open = (await slis.openCircuits()).filter((service) => experiment.touched.includes(service));
+  if (open.length > 0) {
+    const limit = Math.max(...options.catalog.services.filter((s) => open.includes(s.id)).map((s) => s.resilience.breaker.max_half_open_after));
+    log(`recovery: the breaker of ${open.join(', ')} is open; waiting for it to close (half-open probes per the catalog, at most ${Math.round(limit / 1000)} s)`);
+    const deadline = Date.now() + limit;
+    while (Date.now() < deadline && !options.signal?.aborted && (await slis.openCircuits()).some((service) => open.includes(service))) await sleep(TICK_MS, options.signal);
+  }
+  log(`recovery: measuring every SLO for ${experiment.extension.recovery}`);
+  const recovery = await watch('recovery', experiment.recoveryMs);
+  return finish(...judge(experiment, during, recovery, journal.aborted, options.signal?.aborted === true));
+}
+
+/** The verdict and its reasons, from the injection and recovery windows. */
+export function judge(experiment: Experiment, during: PhaseResult | undefined, recovery: PhaseResult, aborted: string | null, interrupted: boolean): [ChaosVerdict, string[]] {
+  if (!during) return ['not run', [interrupted ? 'interrupted before the first injection ended' : 'nothing was injected']];
+  const reasons: string[] = [];
+  const breaks = new Set(experiment.extension.expect_breaks);
+  if (aborted) reasons.push(`aborted: ${aborted}`);
+  if (interrupted) reasons.push('interrupted: rolled back before the method ended');
+  for (const w of during.slos) {
+    if (breaks.has(w.slo)) {
+      if (w.sli === null) reasons.push(`${w.slo} had no requests during the faults: its burn cannot be shown`);
+      else if (!provenBelow(w)) reasons.push(`${w.slo} was expected to burn but held at ${pct(w.sli)} of ${w.requests} requests (objective ${pct(w.objective)})`);
+    } else if (provenBelow(w)) {
+      reasons.push(`${w.slo} was expected to hold but fell to ${pct(w.sli)} of ${w.requests} requests (objective ${pct(w.objective)})`);
+    }
+  }
+  for (const w of recovery.slos) if (provenBelow(w)) reasons.push(`${w.slo} did not recover: ${pct(w.sli)} of ${w.requests} requests after the rollback (objective ${pct(w.objective)})`);
+  return [reasons.length === 0 ? 'held' : 'not held', reasons];
+}
+
+function merge(phases: readonly PhaseResult[]): PhaseResult | undefined {
+  const [first] = phases;
+  const last = phases[phases.length - 1];
+  if (!first || !last) return undefined;
+  const slos = first.slos.map((w) => {
+    const all = phases.map((p) => p.slos.find((x) => x.slo === w.slo) ?? w);
+    const requests = all.reduce((n, x) => n + x.requests, 0);
+    const good = all.reduce((n, x) => n + x.good, 0);
+    const sli = requests > 0 ? good / requests : null;
+    return { ...w, requests, good, sli, burnRate: sli === null ? null : (1 - sli) / (1 - w.objective), upper: wilsonUpper(good, requests) };
+  });
+  return { phase: 'injection', started_at: first.started_at, ended_at: last.ended_at, slos };
+}
+
+function progressLine(phase: string, leftMs: number, slos: readonly SloWindow[], experiment: Experiment): string {
+  const touched = slos.filter((w) => experiment.touched.includes(w.slo.split('/')[0] ?? ''));
+  const untouched = slos.filter((w) => !touched.includes(w) && w.sli !== null);
+  const worst = untouched.reduce<SloWindow | undefined>((min, w) => (min === undefined || (w.sli ?? 1) < (min.sli ?? 1) ? w : min), undefined);
+  return `${phase} · ${Math.max(0, Math.ceil(leftMs / 1000))} s left · ${touched.map((w) => `${w.slo} ${pct(w.sli)}`).join(' · ')} · untouched worst ${worst ? `${worst.slo} ${pct(worst.sli)}` : '-'}`;
+}
+
+export function pct(value: number | null): string {
+  return value === null ? '-' : `${(value * 100).toFixed(2)} %`;
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted || ms <= 0) {
+      resolve();
+      return;
+    }
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,160 @@
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import type { ChaosJournal } from '../../../src/chaos/journal.js';
+import { proxyName } from '../../../src/chaos/providers.js';
+import { startToxiproxy, type RunningToxiproxy } from '../../../src/dev/local-toxiproxy.js';
+import { freePorts } from '../../../src/net/free-ports.js';
+import { testCatalog, type TestCatalog } from '../../helpers/catalog.js';
+import { startSre, type StartedProcess } from '../../helpers/processes.js';
+import { runSre } from '../../helpers/sre-cli.js';
+import { waitFor } from '../../helpers/wait.js';
+
+/**
+ * The shipped experiments, run by `sre chaos run` against the real simulator and gateway, with
+ * Toxiproxy between the gateway and two services (workspace, permission): the gateway's catalog
+ * points those upstreams at Toxiproxy, which forwards to the simulator. Timings are shortened;
+ * faults, expectations and verdicts are the shipped files'.
+ */
+let simulatorCatalog: TestCatalog;
+let gatewayCatalog: TestCatalog;
+let toxiproxy: RunningToxiproxy;
+let simulator: StartedProcess;
+let gateway: StartedProcess;
+let adminUrl: string;
+const THROUGH_TOXIPROXY = ['workspace', 'permission'];
+
+beforeAll(async () => {
+  simulatorCatalog = await testCatalog();
+  const proxyPorts = await freePorts(THROUGH_TOXIPROXY.length);
+  const doc = parse(readFileSync(simulatorCatalog.file, 'utf8')) as { services: { id: string; upstream: string }[] };
+  toxiproxy = await startToxiproxy();
+  for (const [index, id] of THROUGH_TOXIPROXY.entries()) {
+    const service = doc.services.find((s) => s.id === id);
+    if (!service) throw new Error(`no ${id}`);
+    await toxiproxy.proxy(proxyName(id), `127.0.0.1:${proxyPorts[index] ?? 0}`, `127.0.0.1:${simulatorCatalog.servicePorts[id] ?? 0}`);
+    service.upstream = `http://127.0.0.1:${proxyPorts[index] ?? 0}`;
+  }
+  const file = join(simulatorCatalog.dir, 'gateway-catalog.yaml');
+  writeFileSync(file, stringify(doc));
+  gatewayCatalog = { ...simulatorCatalog, file };
+  adminUrl = `http://127.0.0.1:${simulatorCatalog.adminPort}`;
+  simulator = await startSre(['simulate'], simulatorCatalog, `${adminUrl}/healthz`);
+  gateway = await startSre(['gateway'], gatewayCatalog, `http://127.0.0.1:${simulatorCatalog.gatewayPort}/healthz`);
+}, 60_000);
+
+afterAll(async () => {
+  await gateway.stop();
+  await simulator.stop();
+  await toxiproxy.stop();
+});
+
+/** A shipped experiment with shorter windows, written beside the test catalog. */
+function shortened(name: string, injectSeconds = 12): string {
+  const experiment = parse(readFileSync(join('chaos', name), 'utf8')) as { method: { pauses?: { after?: number } }[]; extensions: Record<string, unknown>[] };
+  for (const action of experiment.method) action.pauses = { after: injectSeconds };
+  Object.assign(experiment.extensions[0] ?? {}, { steady_state: '6s', recovery: '8s' });
+  const file = join(simulatorCatalog.dir, name);
+  writeFileSync(file, stringify(experiment));
+  return file;
+}
+
+function chaos(args: readonly string[]) {
+  return runSre(['chaos', ...args, '--catalog', gatewayCatalog.file, '--toxiproxy', toxiproxy.api, '--traffic', '0.15'], { SRE_STATE_DIR: simulatorCatalog.dir });
+}
+
+function journalOf(stdout: string): ChaosJournal {
+  const path = /^journal (.+)$/m.exec(stdout)?.[1] ?? '';
+  return JSON.parse(readFileSync(path, 'utf8')) as ChaosJournal;
+}
+
+async function faults(): Promise<Record<string, unknown>[]> {
+  const body = (await (await fetch(`${adminUrl}/services`)).json()) as { services: { fault: Record<string, unknown> }[] };
+  return body.services.map((s) => s.fault).filter((fault) => Object.entries(fault).some(([key, value]) => (key === 'error_status' ? false : Boolean(value))));
+}
+
+async function toxics(): Promise<string[]> {
+  const proxies = (await (await fetch(`${toxiproxy.api}/proxies`)).json()) as Record<string, { toxics: { name: string }[] }>;
+  return Object.values(proxies).flatMap((proxy) => proxy.toxics.map((toxic) => toxic.name));
+}
+
+describe('sre chaos run, locally', () => {
+  it('200 ms on airtable-domain: its latency SLO burns, every other SLO holds, the hypothesis held', async () => {
+    const run = await chaos(['run', shortened('airtable-domain-latency.yaml')]);
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+    const journal = journalOf(run.stdout);
+    expect(journal.verdict).toBe('held');
+    const during = journal.phases.find((p) => p.phase === 'injection')?.slos ?? [];
+    expect(during.find((w) => w.slo === 'airtable-domain/latency')?.sli).toBeLessThan(0.5);
+    for (const w of during.filter((x) => x.slo !== 'airtable-domain/latency' && x.sli !== null)) expect(w.sli, w.slo).toBeGreaterThanOrEqual(w.objective);
+    expect(journal.injections.map((i) => [i.service, i.injected_at !== null, i.rolled_back_at !== null])).toEqual([['airtable-domain', true, true]]);
+    expect(await faults()).toEqual([]);
+    const report = readFileSync(/^report (.+)$/m.exec(run.stdout)?.[1] ?? '', 'utf8');
+    expect(report).toContain('**Verdict: the hypothesis held.**');
+    expect(report).toMatch(/\| airtable-domain\/latency \| 95\.00 % \| [\d.]+ % \| [\d.]+ % \(\d+ req\) \| [\d.]+ % \| burns \| yes \|/);
+  }, 120_000);
+
+  it('says the hypothesis did not hold when the expected SLO does not burn: 20 ms on airtable-domain stays within 100 ms', async () => {
+    const file = shortened('airtable-domain-latency.yaml', 8);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('latency_ms: 200', 'latency_ms: 1'));
+    const run = await chaos(['run', file]);
+    expect(run.code).toBe(1);
+    expect(journalOf(run.stdout).reasons).toEqual([expect.stringMatching(/^airtable-domain\/latency was expected to burn but held at/)]);
+  }, 120_000);
+
+  it('network latency through Toxiproxy on workspace: its latency burns, its availability holds, the toxic is removed', async () => {
+    const run = await chaos(['run', shortened('workspace-network-latency.yaml')]);
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+    const during = journalOf(run.stdout).phases.find((p) => p.phase === 'injection')?.slos ?? [];
+    expect(during.find((w) => w.slo === 'workspace/latency')?.sli).toBeLessThan(0.95);
+    expect(during.find((w) => w.slo === 'workspace/availability')?.sli).toBe(1);
+    expect(await toxics()).toEqual([]);
+  }, 120_000);
+
+  it('connection resets through Toxiproxy on permission: its availability burns despite the retries', async () => {
+    const run = await chaos(['run', shortened('permission-connection-resets.yaml')]);
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+    const during = journalOf(run.stdout).phases.find((p) => p.phase === 'injection')?.slos ?? [];
+    expect(during.find((w) => w.slo === 'permission/availability')?.sli).toBeLessThan(0.5);
+    expect(await toxics()).toEqual([]);
+  }, 120_000);
+
+  it('refuses to start on an unhealthy system, and injects nothing', async () => {
+    // Slow, not failing: a failing user would open its breaker for the tests after this one.
+    await fetch(`${adminUrl}/faults/user`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"latency_ms":300}' });
+    try {
+      const run = await chaos(['run', shortened('airtable-domain-latency.yaml')]);
+      expect(run.code).toBe(2);
+      expect(journalOf(run.stdout).reasons[0]).toMatch(/^steady state does not hold: user\/latency at [\d.]+ % under its objective 95\.00 %; refusing to inject/);
+      expect(journalOf(run.stdout).injections).toEqual([]);
+    } finally {
+      await fetch(`${adminUrl}/faults/user`, { method: 'DELETE' });
+    }
+  }, 120_000);
+
+  it('rolls back with sre chaos rollback what a run killed mid-experiment left injected', async () => {
+    const file = shortened('workspace-network-latency.yaml', 120);
+    const child = spawn(process.execPath, ['bin/sre.js', 'chaos', 'run', file, '--catalog', gatewayCatalog.file, '--toxiproxy', toxiproxy.api, '--traffic', '0.15'], { env: { ...process.env, SRE_STATE_DIR: simulatorCatalog.dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.resume();
+    await waitFor('the toxic to go in', 60_000, () => (/injected: /.test(stderr) ? true : undefined), 200).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}:\n${stderr}`);
+    });
+    expect(await toxics()).toHaveLength(1);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    expect(await toxics()).toHaveLength(1);
+    const rollback = await runSre(['chaos', 'rollback'], { SRE_STATE_DIR: simulatorCatalog.dir });
+    expect(rollback.code, rollback.stderr).toBe(0);
+    expect(rollback.stdout).toMatch(/^rolled back: remove toxic sre-chaos-\w+-0 from pyairtable-workspace/m);
+    expect(rollback.stdout).toContain('1 injection rolled back from 1 journal');
+    expect(await toxics()).toEqual([]);
+    expect(await faults()).toEqual([]);
+    // Nothing left: a second rollback finds nothing to do.
+    expect((await runSre(['chaos', 'rollback'], { SRE_STATE_DIR: simulatorCatalog.dir })).stdout).toMatch(/^nothing to roll back/);
+    expect(readdirSync(join(simulatorCatalog.dir, 'chaos')).some((name) => name.endsWith('.partial'))).toBe(false);
+  }, 120_000);
+});
