@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type { SloWindow } from './slis.js';
 import type { Undo } from './providers.js';
 
-export const JOURNAL_SCHEMA = 'pyairtable-sre/chaos-journal';
-export const JOURNAL_VERSION = 1;
+/** The journal's format: a reader checks both before trusting the rest. */
+export const JOURNAL_FORMAT = { schema: 'pyairtable-sre/chaos-journal', version: 1 } as const;
 
 /** held: the hypothesis held (exit 0); not held (1); not run: the experiment could not run (2). */
 export type ChaosVerdict = 'held' | 'not held' | 'not run';
@@ -30,8 +30,8 @@ export interface PhaseResult {
  * Toolkit's journal): its status says whether anything may still be injected.
  */
 export interface ChaosJournal {
-  readonly schema: typeof JOURNAL_SCHEMA;
-  readonly version: typeof JOURNAL_VERSION;
+  readonly schema: typeof JOURNAL_FORMAT.schema;
+  readonly version: typeof JOURNAL_FORMAT.version;
   readonly experiment: { readonly title: string; readonly description: string; readonly file: string; readonly touched: readonly string[]; readonly expect_breaks: readonly string[] };
   readonly started_at: string;
   status: 'running' | 'rolled back' | 'completed';
@@ -54,7 +54,7 @@ export function writeJournal(file: string, journal: ChaosJournal): void {
 
 export function readJournal(file: string): ChaosJournal {
   const journal = JSON.parse(readFileSync(file, 'utf8')) as Partial<ChaosJournal>;
-  if (journal.schema !== JOURNAL_SCHEMA) throw new Error(`${file} is not a chaos journal (schema ${String(journal.schema)})`);
+  if (journal.schema !== JOURNAL_FORMAT.schema || journal.version !== JOURNAL_FORMAT.version) throw new Error(`${file} is not a chaos journal of version ${JOURNAL_FORMAT.version} (schema ${String(journal.schema)}, version ${String(journal.version)})`);
   return journal as ChaosJournal;
 }
 

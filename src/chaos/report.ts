@@ -1,6 +1,6 @@
 import type { ChaosJournal, PhaseResult } from './journal.js';
-import { pct } from './runner.js';
-import { provenBelow, wilsonUpper } from './slis.js';
+import { mergeInjections, pct } from './runner.js';
+import { provenBelow } from './slis.js';
 
 export const CHAOS_REPORT_SCHEMA = 'pyairtable-sre/chaos-report';
 
@@ -22,14 +22,13 @@ export function chaosMarkdown(journal: ChaosJournal): string {
   const phase = (name: PhaseResult['phase']): PhaseResult | undefined => journal.phases.filter((p) => p.phase === name).at(-1);
   const steady = phase('steady-state');
   const recovery = phase('recovery');
-  const injections = journal.phases.filter((p) => p.phase === 'injection');
+  const injection = mergeInjections(journal.phases.filter((p) => p.phase === 'injection'));
   const breaks = new Set(journal.experiment.expect_breaks);
   const rows = (steady?.slos ?? []).map((w) => {
-    const during = combine(injections, w.slo);
+    const during = injection?.slos.find((x) => x.slo === w.slo) ?? { ...w, requests: 0, good: 0, sli: null, upper: null };
     const after = recovery?.slos.find((x) => x.slo === w.slo);
     const expected = breaks.has(w.slo) ? 'burns' : 'holds';
-    const window = { ...w, ...during, upper: wilsonUpper(during.good, during.requests) };
-    const ok = breaks.has(w.slo) ? during.sli !== null && provenBelow(window) : !provenBelow(window);
+    const ok = breaks.has(w.slo) ? provenBelow(during) : !provenBelow(during);
     return `| ${w.slo} | ${pct(w.objective)} | ${pct(w.sli)} | ${pct(during.sli)} (${during.requests} req) | ${pct(after?.sli ?? null)} | ${expected} | ${ok ? 'yes' : '**no**'} |`;
   });
   const touched = Object.keys(journal.timeline.find((t) => Object.keys(t.slis).length > 0)?.slis ?? {});
@@ -70,11 +69,4 @@ export function chaosMarkdown(journal: ChaosJournal): string {
     '',
     ...chart,
   ].join('\n');
-}
-
-function combine(phases: readonly PhaseResult[], slo: string): { requests: number; good: number; sli: number | null } {
-  const windows = phases.flatMap((p) => p.slos.filter((w) => w.slo === slo));
-  const requests = windows.reduce((n, w) => n + w.requests, 0);
-  const good = windows.reduce((n, w) => n + w.good, 0);
-  return { requests, good, sli: requests > 0 ? good / requests : null };
 }

@@ -1,6 +1,6 @@
 import type { Catalog } from '../catalog/index.js';
 import type { Experiment } from './experiment.js';
-import { journalFile, writeJournal, type ChaosJournal, type ChaosVerdict, type Injection, type PhaseResult } from './journal.js';
+import { JOURNAL_FORMAT, journalFile, writeJournal, type ChaosJournal, type ChaosVerdict, type Injection, type PhaseResult } from './journal.js';
 import { describeUndo, inject, plannedUndo, undo, type ProviderTargets } from './providers.js';
 import { provenBelow, wilsonUpper, type GatewaySlis, type SliSnapshot, type SloWindow } from './slis.js';
 
@@ -39,8 +39,7 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
   const started = new Date();
   const file = journalFile(options.journalDir, started, experiment.title);
   const journal: ChaosJournal = {
-    schema: 'pyairtable-sre/chaos-journal',
-    version: 1,
+    ...JOURNAL_FORMAT,
     experiment: { title: experiment.title, description: experiment.description, file: experiment.file, touched: experiment.touched, expect_breaks: experiment.extension.expect_breaks },
     started_at: started.toISOString(),
     status: 'running',
@@ -138,7 +137,7 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     journal.status = 'rolled back';
     writeJournal(file, journal);
   }
-  const during = merge(durings);
+  const during = mergeInjections(durings);
   if (journal.aborted) log(`aborted: ${journal.aborted}`);
 
   // 4. Recovery: with the faults gone, every SLO back at its objective. A breaker the faults opened
@@ -174,7 +173,8 @@ export function judge(experiment: Experiment, during: PhaseResult | undefined, r
   return [reasons.length === 0 ? 'held' : 'not held', reasons];
 }
 
-function merge(phases: readonly PhaseResult[]): PhaseResult | undefined {
+/** One action's windows after another, as one window: the faults' whole time. */
+export function mergeInjections(phases: readonly PhaseResult[]): PhaseResult | undefined {
   const [first] = phases;
   const last = phases[phases.length - 1];
   if (!first || !last) return undefined;

@@ -120,7 +120,8 @@ describe('the control plane on a real Prometheus', () => {
     expect(counted.usd_per_1k_requests).toBeCloseTo((((user.current_monthly_usd / 730) * 24) / counted.requests) * 1000, 9);
     expect(counted.usd_per_1k_good_requests).toBeCloseTo((((user.current_monthly_usd / 730) * 24) / counted.good_requests) * 1000, 9);
     // Prometheus records the control plane's cost gauges and divides them by the gateway's rate.
-    const [hourly] = await waitFor('the cost recording rules', 30_000, async () => {
+    // The cost group evaluates once a minute: its first evaluation may be up to a minute away.
+    const [hourly] = await waitFor('the cost recording rules', 90_000, async () => {
       const found = await prometheus.query('service:cost_hourly_usd:max{service="user"}');
       return found.length > 0 ? found : undefined;
     }, 500);
@@ -136,7 +137,7 @@ describe('the control plane on a real Prometheus', () => {
     const [rate] = await prometheus.query('sum(rate(http_server_request_duration_seconds_count{job="gateway",service="user"}[1h]))', evaluated);
     expect(Number(perThousand?.value[1])).toBeCloseTo(Number(hourly?.value[1]) / (Number(rate?.value[1]) * 3.6), 12);
     expect((await fetch(`${url}/api/cost?days=0`, { headers })).status).toBe(400);
-  }, 120_000);
+  }, 240_000);
 
   it('prints the same status with `sre slo status`, and exits 1 naming the SLO out of budget', async () => {
     const run = (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => new Promise((resolve) => {

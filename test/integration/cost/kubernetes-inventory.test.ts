@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -14,8 +13,7 @@ import { podUsage } from '../../../src/cost/usage.js';
 import { startPrometheus, type RunningPrometheus } from '../../../src/dev/local-prometheus.js';
 import { KubernetesClient, type Manifest } from '../../../src/kubernetes/client.js';
 import { installCrds, parseObjects } from '../../../src/kubernetes/manifests.js';
-import { findTool } from '../../../src/tools/find-tool.js';
-import { useKubernetes } from '../../helpers/kubernetes.js';
+import { kubectl as runKubectl, useKubernetes, type KubectlRun } from '../../helpers/kubernetes.js';
 import { runSre } from '../../helpers/sre-cli.js';
 import { waitFor } from '../../helpers/wait.js';
 
@@ -44,13 +42,7 @@ function domainWorkloads(namespace: string): Manifest[] {
   });
 }
 
-function kubectl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(findTool('kubectl'), args, { encoding: 'utf8', env: { ...process.env, KUBECONFIG: cluster().kubeconfig }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const kubectl = (...args: string[]): Promise<KubectlRun> => runKubectl(cluster(), ...args);
 
 describe('the Kubernetes inventory of sre cost report', () => {
   beforeAll(async () => {

@@ -1,11 +1,9 @@
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KubernetesClient } from '../../../src/kubernetes/client.js';
 import { installCrds, parseObjects } from '../../../src/kubernetes/manifests.js';
-import { findTool } from '../../../src/tools/find-tool.js';
-import { useKubernetes } from '../../helpers/kubernetes.js';
+import { kubectl as runKubectl, useKubernetes, type KubectlRun } from '../../helpers/kubernetes.js';
 
 /**
  * deploy/kubernetes as its README documents it: both kustomizations rendered by the built kubectl
@@ -14,19 +12,8 @@ import { useKubernetes } from '../../helpers/kubernetes.js';
  */
 const cluster = useKubernetes();
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
-function kubectl(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(findTool('kubectl'), args, { encoding: 'utf8', env: { ...process.env, KUBECONFIG: cluster().kubeconfig }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const kubectl = (...args: string[]): Promise<KubectlRun> => runKubectl(cluster(), ...args);
 
 interface Object_ {
   kind: string;
