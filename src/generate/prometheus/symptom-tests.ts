@@ -122,15 +122,16 @@ function expectedAlerts(rules: RuleFile) {
 /**
  * promtool tests for the cost regression ticket: steady traffic at a steady cost stays quiet; the
  * same cost with traffic halved from day 7 fires once a day of the lower traffic is compared with a
- * week before. Sampled every 10 minutes so that 9 days stay quick.
+ * week before. Samples and evaluations every 4 minutes, under the 5-minute lookback: the alert reads
+ * series another group records, and a longer step leaves gaps that reset its `for`.
  */
 export function costTests(catalog: Catalog, ruleFiles: readonly string[]): RuleTestFile {
   const expected = expectedAlerts(costAlertRules(catalog));
   const cost = `${COST_METRICS.hourly.name}{job="${CONTROL_PLANE_JOB}",instance="127.0.0.1:8500",service="user"}`;
   const baseline = `${COST_METRICS.baselineHourly.name}{job="${CONTROL_PLANE_JOB}",instance="127.0.0.1:8500",service="user"}`;
   const requests = `${SLI_COUNT}{job="${GATEWAY_JOB}",instance="127.0.0.1:8000",service="user",http_route="/api/users",http_request_method="GET",http_response_status_code="200"}`;
-  const steps = 9 * 144; // nine days of 10-minute samples
-  const week = 7 * 144;
+  const steps = 9 * 360; // nine days of 4-minute samples
+  const week = 7 * 360;
   const inputs = (requestValues: string) => [
     { series: cost, values: `0.5x${steps}` },
     { series: baseline, values: `0.6x${steps}` },
@@ -138,18 +139,18 @@ export function costTests(catalog: Catalog, ruleFiles: readonly string[]): RuleT
   ];
   return {
     rule_files: ruleFiles,
-    evaluation_interval: '10m',
+    evaluation_interval: '4m',
     tests: [
       {
         name: `${COST_REGRESSION_ALERT} stays quiet while traffic and cost hold steady`,
-        interval: '10m',
-        input_series: inputs(`0+6000x${steps}`),
+        interval: '4m',
+        input_series: inputs(`0+2400x${steps}`),
         alert_rule_test: [{ eval_time: '9d', alertname: COST_REGRESSION_ALERT, exp_alerts: [] }],
       },
       {
         name: `${COST_REGRESSION_ALERT} opens a ticket when traffic halves at the same cost`,
-        interval: '10m',
-        input_series: inputs(`0+6000x${week - 1} ${6000 * week}+3000x${steps - week}`),
+        interval: '4m',
+        input_series: inputs(`0+2400x${week - 1} ${2400 * week}+1200x${steps - week}`),
         alert_rule_test: [{ eval_time: '9d', alertname: COST_REGRESSION_ALERT, exp_alerts: expected(COST_REGRESSION_ALERT, {}) }],
       },
     ],
