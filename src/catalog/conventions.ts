@@ -165,8 +165,16 @@ export const COST_REGRESSION_ALERT = `${ALERT_PREFIX}CostPerRequestRegression`;
 /** Every alert name starts so; dashboards and the control plane select ALERTS by it. */
 export const ALERT_NAME_PATTERN = `${ALERT_PREFIX}.+`;
 
+/** The gateway as a platform component: what it costs, its pods; no catalog service may take the id. */
+export const GATEWAY_COMPONENT = 'gateway';
+
 /** The Kubernetes label that names the platform component a workload belongs to (a catalog service id, or gateway). */
 export const WORKLOAD_COMPONENT_LABEL = 'pyairtable.io/service';
+/**
+ * A pod's (or a pod template's) opt-in to chaos experiments: without `pyairtable.io/chaos: enabled`
+ * no experiment kills, scales or selects it, whatever the experiment says.
+ */
+export const CHAOS_OPT_IN_LABEL = { name: 'pyairtable.io/chaos', value: 'enabled' } as const;
 
 export const DASHBOARD_UIDS = {
   sloOverview: 'pyairtable-slo-overview',

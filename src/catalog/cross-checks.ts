@@ -1,5 +1,5 @@
 import { BURN_RATE_TIERS, burnRateFactor } from './burn-rate.js';
-import { RESPONSE_TIME_BUCKETS } from './conventions.js';
+import { GATEWAY_COMPONENT, RESPONSE_TIME_BUCKETS } from './conventions.js';
 import { formatDuration } from './duration.js';
 import { BODY_PLACEHOLDERS, type CatalogSpec } from './schema.js';
 import type { CrossCheckIssue } from './yaml-spec.js';
@@ -42,7 +42,7 @@ export function crossCheck(catalog: CatalogSpec): CrossCheckIssue[] {
     } else {
       ids.set(service.id, index);
     }
-    if (service.id === 'gateway') issues.push({ path: ['services', index, 'id'], message: '"gateway" names the gateway itself (its alerts, its cost); choose another service id' });
+    if (service.id === GATEWAY_COMPONENT) issues.push({ path: ['services', index, 'id'], message: '"gateway" names the gateway itself (its alerts, its cost); choose another service id' });
     const hostPort = new URL(service.upstream).host;
     const owner = listeners.get(hostPort);
     if (owner !== undefined) {

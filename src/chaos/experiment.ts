@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { CatalogError } from '../catalog/errors.js';
+import { GATEWAY_COMPONENT } from '../catalog/conventions.js';
 import { isGatewaySlo, parseDuration, type Catalog } from '../catalog/index.js';
 import { parseYamlSpec, type CrossCheckIssue } from '../catalog/yaml-spec.js';
 
@@ -42,7 +43,47 @@ const toxiproxyToxic = z.strictObject({
   }),
 });
 
-export const providerSchema = z.discriminatedUnion('type', [simulatorFault, toxiproxyToxic], { error: 'provider type must be simulator-fault or toxiproxy' });
+/** A Kubernetes namespace name (an RFC 1123 label). */
+const namespaceName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: 'must be a Kubernetes namespace name' });
+/** Where deploy/kubernetes puts the platform. */
+export const PLATFORM_NAMESPACE = 'pyairtable';
+/** The component's pods: those labelled pyairtable.io/service=<service> (a catalog service, or gateway). */
+const kubernetesTarget = { service: serviceId, namespace: namespaceName.default(PLATFORM_NAMESPACE) };
+
+const podKill = z.strictObject({
+  type: z.literal('kubernetes-pod-kill'),
+  ...kubernetesTarget,
+  /** Pods to evict, through the Eviction API: a PodDisruptionBudget can refuse. */
+  count: z.number().int().min(1).default(1),
+});
+
+const scaleDown = z.strictObject({
+  type: z.literal('kubernetes-scale'),
+  ...kubernetesTarget,
+  /** The Deployment's replicas during the fault; the rollback restores what it had. */
+  replicas: z.number().int().min(0),
+});
+
+export const CHAOS_MESH_KINDS = ['PodChaos', 'NetworkChaos', 'HTTPChaos', 'StressChaos'] as const;
+/** Fields of a Chaos Mesh spec the provider sets itself, from service, namespace and share. */
+const CHAOS_MESH_OWN_FIELDS = ['selector', 'mode', 'value'];
+
+const chaosMesh = z.strictObject({
+  type: z.literal('chaos-mesh'),
+  ...kubernetesTarget,
+  kind: z.enum(CHAOS_MESH_KINDS, { error: `must be one of ${CHAOS_MESH_KINDS.join(', ')}` }),
+  /** The share of the component's opted-in pods selected (mode all, or fixed-percent). */
+  share: z.number().gt(0).max(1).default(1),
+  /** The Chaos Mesh spec without selector, mode and value; its schema is the API server's to check. */
+  spec: z.record(z.string(), z.unknown()).superRefine((spec, context) => {
+    for (const field of CHAOS_MESH_OWN_FIELDS) {
+      if (field in spec) context.addIssue({ code: 'custom', path: [field], message: `is set by the provider from service, namespace and share; remove it` });
+    }
+  }),
+});
+
+const PROVIDER_TYPES = ['simulator-fault', 'toxiproxy', 'kubernetes-pod-kill', 'kubernetes-scale', 'chaos-mesh'];
+export const providerSchema = z.discriminatedUnion('type', [simulatorFault, toxiproxyToxic, podKill, scaleDown, chaosMesh], { error: `provider type must be one of ${PROVIDER_TYPES.join(', ')}` });
 
 const actionSchema = z.strictObject({
   type: z.literal('action'),
@@ -73,6 +114,10 @@ const extensionSchema = z.strictObject({
       max_services: z.number().int().min(1).default(1),
       /** Longest the faults may stay injected. */
       max_duration: duration.default('5m'),
+      /** The only namespaces a Kubernetes action may touch. */
+      namespaces: z.array(namespaceName).min(1).default([PLATFORM_NAMESPACE]),
+      /** The most of a component's pods an action may take away (evict, scale away, PodChaos). */
+      max_pod_share: z.number().gt(0).max(1).default(0.34),
     })
     .prefault({}),
 });
@@ -91,6 +136,9 @@ export const experimentSchema = z.strictObject({
 
 export type ExperimentSpec = z.output<typeof experimentSchema>;
 export type Provider = z.output<typeof providerSchema>;
+export type KubernetesProvider = Extract<Provider, { namespace: string }>;
+
+export const isKubernetesProvider = (provider: Provider): provider is KubernetesProvider => 'namespace' in provider;
 
 export interface Experiment extends ExperimentSpec {
   readonly file: string;
@@ -136,17 +184,25 @@ export function parseExperiment(text: string, file: string, catalog: Catalog): E
 function crossCheck(spec: ExperimentSpec, catalog: Catalog): CrossCheckIssue[] {
   const issues: CrossCheckIssue[] = [];
   const services = catalog.services.map((service) => service.id);
+  const components = [...services, GATEWAY_COMPONENT];
   const slos = new Set(catalog.slos.filter(isGatewaySlo).map((slo) => `${slo.service}/${slo.id}`));
-  const check = (path: (string | number)[], service: string): void => {
-    if (!services.includes(service)) issues.push({ path, message: `${service} is not a service of ${catalog.source}; use one of ${services.join(', ')}` });
+  const check = (path: (string | number)[], service: string, known = services): void => {
+    if (!known.includes(service)) issues.push({ path, message: `${service} is not a service of ${catalog.source}; use one of ${known.join(', ')}` });
   };
+  const extension = spec.extensions[0];
   spec.method.forEach((action, index) => {
-    check(['method', index, 'provider', 'service'], action.provider.service);
+    const provider = action.provider;
+    const path = ['method', index, 'provider'];
+    // The gateway runs as pods too: Kubernetes actions may target it.
+    check([...path, 'service'], provider.service, isKubernetesProvider(provider) ? components : services);
+    if (!isKubernetesProvider(provider) || !extension) return;
+    const { namespaces, max_pod_share: maxShare } = extension.blast_radius;
+    if (!namespaces.includes(provider.namespace)) issues.push({ path: [...path, 'namespace'], message: `${provider.namespace} is not in blast_radius.namespaces (${namespaces.join(', ')})` });
+    if (provider.type === 'chaos-mesh' && provider.kind === 'PodChaos' && provider.share > maxShare) issues.push({ path: [...path, 'share'], message: `${provider.share} of the pods is more than blast_radius.max_pod_share ${maxShare}` });
   });
   spec.rollbacks.forEach((action, index) => {
     check(['rollbacks', index, 'provider', 'service'], action.provider.service);
   });
-  const extension = spec.extensions[0];
   extension?.expect_breaks.forEach((ref, index) => {
     if (!slos.has(ref)) issues.push({ path: ['extensions', 0, 'expect_breaks', index], message: `${ref} is not an SLO of ${catalog.source}; use one of ${[...slos].join(', ')}` });
   });

@@ -16,6 +16,8 @@ export interface Injection {
   readonly undo: Undo;
   injected_at: string | null;
   rolled_back_at: string | null;
+  /** What the provider says it did: the pods evicted, the object created. */
+  detail: string | null;
 }
 
 export interface PhaseResult {

@@ -56,7 +56,7 @@ export function chaosMarkdown(journal: ChaosJournal): string {
     '',
     '## What was injected',
     '',
-    ...(journal.injections.length === 0 ? ['Nothing.'] : journal.injections.map((i) => `- ${i.injected_at ?? 'never'}: ${i.action} (${i.service}); rolled back ${i.rolled_back_at ?? '**not yet**'}`)),
+    ...(journal.injections.length === 0 ? ['Nothing.'] : journal.injections.map((i) => `- ${i.injected_at ?? 'never'}: ${i.action} (${i.service})${i.detail ? `: ${i.detail}` : ''}; rolled back ${i.rolled_back_at ?? '**not yet**'}`)),
     ...(journal.aborted ? ['', `Aborted: ${journal.aborted}.`] : []),
     '',
     '## SLIs before, during and after',

@@ -1,7 +1,7 @@
 import type { Catalog } from '../catalog/index.js';
 import type { Experiment } from './experiment.js';
 import { JOURNAL_FORMAT, journalFile, writeJournal, type ChaosJournal, type ChaosVerdict, type Injection, type PhaseResult } from './journal.js';
-import { describeUndo, inject, plannedUndo, undo, type ProviderTargets } from './providers.js';
+import { ChaosProviderError, describeUndo, inject, plannedUndo, undo, type ProviderTargets } from './providers.js';
 import { provenBelow, wilsonUpper, type GatewaySlis, type SliSnapshot, type SloWindow } from './slis.js';
 
 export interface RunOptions {
@@ -94,14 +94,23 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
   if (options.signal?.aborted) return finish('not run', ['interrupted before any injection']);
 
   // 2. The method, each fault journaled before it goes in.
+  const limits = { maxPodShare: experiment.extension.blast_radius.max_pod_share, maxDurationMs: experiment.maxDurationMs };
   const planned: Injection[] = [];
-  for (const [index, action] of experiment.method.entries()) {
-    const toxic = `sre-chaos-${started.getTime().toString(36)}-${index}`;
-    planned.push({ action: action.name, service: action.provider.service, undo: await plannedUndo(action.provider, options.targets, toxic), injected_at: null, rolled_back_at: null });
-  }
-  if (options.dryRun) {
-    for (const [index, action] of experiment.method.entries()) log(`dry run: would ${action.name} (${JSON.stringify(action.provider)}), then ${describeUndo(planned[index]?.undo ?? { type: 'toxiproxy', api: '', proxy: '', toxic: '' })}`);
-    return finish('not run', ['dry run: nothing injected']);
+  try {
+    for (const [index, action] of experiment.method.entries()) {
+      const name = `sre-chaos-${started.getTime().toString(36)}-${index}`;
+      planned.push({ action: action.name, service: action.provider.service, undo: await plannedUndo(action.provider, options.targets, name, limits), injected_at: null, rolled_back_at: null, detail: null });
+    }
+    if (options.dryRun) {
+      for (const [index, action] of experiment.method.entries()) {
+        const plan = planned[index];
+        if (plan) log(`dry run: ${action.name}: ${await inject(action.provider, plan.undo, limits, true)}; then ${describeUndo(plan.undo)}`);
+      }
+      return finish('not run', ['dry run: nothing injected']);
+    }
+  } catch (error) {
+    if (error instanceof ChaosProviderError) return finish('not run', [`cannot ${options.dryRun ? 'validate' : 'plan'} the method: ${error.message}`]);
+    throw error;
   }
   const breaks = new Set(experiment.extension.expect_breaks);
   const abortCheck = (recent: readonly SloWindow[]): string | undefined => {
@@ -111,6 +120,8 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
   };
   const injectionStart = Date.now();
   const durings: PhaseResult[] = [];
+  let failed: string | undefined;
+  const notUndone: string[] = [];
   try {
     for (const [index, action] of experiment.method.entries()) {
       if (options.signal?.aborted || journal.aborted !== null) break;
@@ -119,24 +130,37 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
       if (action.pauses?.before) await sleep(action.pauses.before * 1000, options.signal);
       journal.injections.push(injection);
       writeJournal(file, journal);
-      await inject(action.provider, injection.undo);
+      try {
+        injection.detail = await inject(action.provider, injection.undo, limits);
+      } catch (error) {
+        if (!(error instanceof ChaosProviderError)) throw error;
+        failed = `${action.name}: ${error.message}`;
+        break;
+      }
       injection.injected_at = new Date().toISOString();
       writeJournal(file, journal);
-      log(`injected: ${action.name}`);
+      log(`injected: ${action.name}: ${injection.detail}`);
       const budget = Math.max(0, experiment.maxDurationMs - (Date.now() - injectionStart));
       durings.push(await watch('injection', Math.min((action.pauses?.after ?? 0) * 1000, budget), abortCheck));
     }
   } finally {
     // 3. Always roll back, in reverse order; then the experiment's own rollbacks.
+    // One undo failing does not stop the others; what failed stays pending for `sre chaos rollback`.
     for (const injection of [...journal.injections].reverse()) {
-      await undo(injection.undo);
-      injection.rolled_back_at = new Date().toISOString();
-      log(`rolled back: ${describeUndo(injection.undo)}`);
+      try {
+        await undo(injection.undo);
+        injection.rolled_back_at = new Date().toISOString();
+        log(`rolled back: ${describeUndo(injection.undo)}`);
+      } catch (error) {
+        notUndone.push(`${describeUndo(injection.undo)}: ${(error as Error).message}`);
+      }
     }
     for (const rollback of experiment.rollbacks) await undo({ type: 'simulator-fault', admin: options.targets.simulatorAdmin, service: rollback.provider.service, previous: null });
-    journal.status = 'rolled back';
+    journal.status = notUndone.length === 0 ? 'rolled back' : 'running';
     writeJournal(file, journal);
   }
+  if (notUndone.length > 0) return finish('not run', [...(failed ? [`injection failed: ${failed}`] : []), ...notUndone.map((line) => `not rolled back (run sre chaos rollback): ${line}`)]);
+  if (failed) return finish('not run', [`injection failed, everything rolled back: ${failed}`]);
   const during = mergeInjections(durings);
   if (journal.aborted) log(`aborted: ${journal.aborted}`);
 

@@ -45,6 +45,7 @@ export interface ChaosRunOptions extends ChaosCommonOptions {
   readonly gateway?: string;
   readonly simulatorAdmin?: string;
   readonly toxiproxy?: string;
+  readonly kubeconfig?: string;
   readonly traffic?: string | boolean;
   readonly controlPlane?: string;
   readonly controlPlaneKeyFile?: string;
@@ -76,7 +77,7 @@ export async function chaosRunCommand(file: string, options: ChaosRunOptions): P
       catalog,
       experiment,
       slis: new GatewaySlis(`${gateway}/metrics`, catalog),
-      targets: { simulatorAdmin: options.simulatorAdmin ?? `http://${catalog.simulatorAdmin.host}:${catalog.simulatorAdmin.port}`, toxiproxyApi: options.toxiproxy },
+      targets: { simulatorAdmin: options.simulatorAdmin ?? `http://${catalog.simulatorAdmin.host}:${catalog.simulatorAdmin.port}`, toxiproxyApi: options.toxiproxy, kubeconfig: kubeconfigOf(options.kubeconfig) },
       journalDir: journalDir(),
       dryRun: options.dryRun === true,
       signal: abort.signal,
@@ -111,6 +112,12 @@ export async function chaosRollbackCommand(file: string | undefined): Promise<vo
   let undone = 0;
   for (const journal of files) undone += await rollbackJournal(journal, (line) => process.stdout.write(`${line}\n`));
   process.stdout.write(`${undone} injection${undone === 1 ? '' : 's'} rolled back from ${files.length} journal${files.length === 1 ? '' : 's'}\n`);
+}
+
+/** The kubeconfig the journal records, so that `sre chaos rollback` reaches the same cluster from another shell. */
+function kubeconfigOf(option: string | undefined): string | undefined {
+  const fromEnvironment = process.env.KUBECONFIG;
+  return option ?? (fromEnvironment && !fromEnvironment.includes(':') ? fromEnvironment : undefined);
 }
 
 function load(file: string, catalog: Parameters<typeof loadExperiment>[1]): Experiment {

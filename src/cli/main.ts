@@ -132,6 +132,7 @@ chaos
   .option('--gateway <url>', 'the gateway whose /metrics give the SLIs (default: the catalog\'s gateway.listen)')
   .option('--simulator-admin <url>', 'the simulator\'s fault API (default: the catalog\'s simulator.admin)')
   .option('--toxiproxy <url>', 'Toxiproxy\'s API, for network faults between the gateway and the services')
+  .option('--kubeconfig <file>', 'the cluster for Kubernetes and Chaos Mesh actions (default: $KUBECONFIG, ~/.kube/config, or the pod\'s service account); --dry-run uses its server-side dry run')
   .option('--traffic [share]', `drive the catalog's ${DEFAULT_TRAFFIC_PROFILE} profile at this share of its rates through the gateway while it runs (default ${DEFAULT_TRAFFIC_SCALE})`)
   .option('--control-plane <url>', 'POST the report to the control plane')
   .option('--control-plane-key-file <file>', 'an operator API key for --control-plane (default: the state directory\'s api-keys.json)')
@@ -143,7 +144,7 @@ program
   .description('a local Kubernetes API server')
   .command('up')
   .description('start etcd and kube-apiserver on loopback with the CRDs the manifests use; prints the kubeconfig; Ctrl-C stops it')
-  .option('--no-crds', 'do not install the PrometheusRule, ServiceMonitor and ScaledObject CRDs')
+  .option('--no-crds', 'do not install the CRDs in deploy/kubernetes/crds (PrometheusRule, ServiceMonitor, ScaledObject, Chaos Mesh\'s)')
   .action(k8sUpCommand);
 
 program

@@ -1,4 +1,5 @@
 import type { Catalog } from '../catalog/index.js';
+import { GATEWAY_COMPONENT } from '../catalog/conventions.js';
 
 /** CPU cores and memory, for a whole workload (replicas x per-replica figure). */
 export interface Resources {
@@ -35,8 +36,6 @@ export function monthlyUsd(resources: Resources, prices: Prices): number {
 export function resourcesOf(spec: { readonly replicas: number; readonly cpu_request_cores: number; readonly memory_request_gib: number }): Resources {
   return { cpuCores: spec.replicas * spec.cpu_request_cores, memoryGib: spec.replicas * spec.memory_request_gib };
 }
-
-export const GATEWAY_COMPONENT = 'gateway';
 
 /** A part of the consolidated platform that costs money: the gateway or a catalog service. */
 export interface Component {

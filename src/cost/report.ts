@@ -1,6 +1,7 @@
 import type { Catalog } from '../catalog/index.js';
+import { GATEWAY_COMPONENT } from '../catalog/conventions.js';
 import type { Inventory, InventorySource } from './inventory.js';
-import { components, CostInputError, GATEWAY_COMPONENT, monthlyUsd, pricesOf, resourcesOf, type Resources } from './pricing.js';
+import { components, CostInputError, monthlyUsd, pricesOf, resourcesOf, type Resources } from './pricing.js';
 import type { Traffic } from './traffic.js';
 
 export const COST_REPORT_SCHEMA = 'pyairtable-sre/cost-report';

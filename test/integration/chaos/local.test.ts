@@ -6,8 +6,11 @@ import { parse, stringify } from 'yaml';
 import type { ChaosJournal } from '../../../src/chaos/journal.js';
 import { proxyName } from '../../../src/chaos/providers.js';
 import { startToxiproxy, type RunningToxiproxy } from '../../../src/dev/local-toxiproxy.js';
+import { KubernetesClient } from '../../../src/kubernetes/client.js';
+import { installCrds } from '../../../src/kubernetes/manifests.js';
 import { freePorts } from '../../../src/net/free-ports.js';
 import { testCatalog, type TestCatalog } from '../../helpers/catalog.js';
+import { driveChaosMesh, kubectl, useKubernetes } from '../../helpers/kubernetes.js';
 import { startSre, type StartedProcess } from '../../helpers/processes.js';
 import { runSre } from '../../helpers/sre-cli.js';
 import { waitFor } from '../../helpers/wait.js';
@@ -16,7 +19,8 @@ import { waitFor } from '../../helpers/wait.js';
  * The shipped experiments, run by `sre chaos run` against the real simulator and gateway, with
  * Toxiproxy between the gateway and two services (workspace, permission): the gateway's catalog
  * points those upstreams at Toxiproxy, which forwards to the simulator. Timings are shortened;
- * faults, expectations and verdicts are the shipped files'.
+ * faults, expectations and verdicts are the shipped files'. A real API server holds workspace's
+ * Deployment for the experiment that is killed mid-run.
  */
 let simulatorCatalog: TestCatalog;
 let gatewayCatalog: TestCatalog;
@@ -24,6 +28,8 @@ let toxiproxy: RunningToxiproxy;
 let simulator: StartedProcess;
 let gateway: StartedProcess;
 let adminUrl: string;
+const cluster = useKubernetes();
+const NS = 'pyairtable';
 const THROUGH_TOXIPROXY = ['workspace', 'permission'];
 
 beforeAll(async () => {
@@ -43,7 +49,27 @@ beforeAll(async () => {
   adminUrl = `http://127.0.0.1:${simulatorCatalog.adminPort}`;
   simulator = await startSre(['simulate'], simulatorCatalog, `${adminUrl}/healthz`);
   gateway = await startSre(['gateway'], gatewayCatalog, `http://127.0.0.1:${simulatorCatalog.gatewayPort}/healthz`);
+  await workspaceOnKubernetes();
 }, 60_000);
+
+/** What deploy/kubernetes would run of workspace, opted in to chaos: a Deployment and its pods. */
+async function workspaceOnKubernetes(): Promise<void> {
+  const client = KubernetesClient.connect(cluster().kubeconfig);
+  await installCrds(client);
+  const labels = { 'pyairtable.io/service': 'workspace', 'pyairtable.io/chaos': 'enabled' };
+  await client.apply([
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: NS } },
+    {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'workspace', namespace: NS, labels },
+      spec: { replicas: 3, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'workspace', image: 'registry.example/workspace:1' }] } } },
+    },
+    ...['a', 'b', 'c'].map((id) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `workspace-${id}`, namespace: NS, labels }, spec: { containers: [{ name: 'workspace', image: 'registry.example/workspace:1' }] } })),
+  ]);
+}
+
+const chaosObjects = async (): Promise<string[]> => (await kubectl(cluster(), 'get', 'networkchaos', '-n', NS, '-o', 'name')).stdout.trim().split('\n').filter(Boolean);
+const workspaceReplicas = async (): Promise<number> => Number((await kubectl(cluster(), 'get', 'deployment', 'workspace', '-n', NS, '-o', 'jsonpath={.spec.replicas}')).stdout);
 
 afterAll(async () => {
   await gateway.stop();
@@ -130,25 +156,40 @@ describe('sre chaos run, locally', () => {
     }
   }, 120_000);
 
-  it('rolls back with sre chaos rollback what a run killed mid-experiment left injected', async () => {
-    const file = shortened('workspace-network-latency.yaml', 120);
-    const child = spawn(process.execPath, ['bin/sre.js', 'chaos', 'run', file, '--catalog', gatewayCatalog.file, '--toxiproxy', toxiproxy.api, '--traffic', '0.15'], { env: { ...process.env, SRE_STATE_DIR: simulatorCatalog.dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  it('rolls back with sre chaos rollback what a run killed mid-experiment left in the simulator, Toxiproxy and the API server', async () => {
+    const experiment = parse(readFileSync(shortened('workspace-network-latency.yaml', 1), 'utf8')) as { method: Record<string, unknown>[] };
+    const action = (name: string, provider: Record<string, unknown>, after = 1) => ({ type: 'action', name, provider, pauses: { after } });
+    experiment.method.push(
+      action('slow workspace by 20 ms', { type: 'simulator-fault', service: 'workspace', fault: { latency_ms: 20 } }),
+      action('delay workspace pods', { type: 'chaos-mesh', service: 'workspace', kind: 'NetworkChaos', spec: { action: 'delay', delay: { latency: '100ms' } } }),
+      action('scale workspace down', { type: 'kubernetes-scale', service: 'workspace', replicas: 2 }, 120),
+    );
+    const file = join(simulatorCatalog.dir, 'everywhere.yaml');
+    writeFileSync(file, stringify(experiment));
+    const chaosMesh = driveChaosMesh(cluster(), NS);
+    const child = spawn(process.execPath, ['bin/sre.js', 'chaos', 'run', file, '--catalog', gatewayCatalog.file, '--toxiproxy', toxiproxy.api, '--kubeconfig', cluster().kubeconfig, '--traffic', '0.15'], { env: { ...process.env, SRE_STATE_DIR: simulatorCatalog.dir }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.stdout.resume();
-    await waitFor('the toxic to go in', 60_000, () => (/injected: /.test(stderr) ? true : undefined), 200).catch((error: unknown) => {
-      throw new Error(`${(error as Error).message}:\n${stderr}`);
-    });
-    expect(await toxics()).toHaveLength(1);
+    try {
+      await waitFor('every fault to go in', 60_000, () => (/injected: scale workspace down/.test(stderr) ? true : undefined), 200).catch((error: unknown) => {
+        throw new Error(`${(error as Error).message}:\n${stderr}`);
+      });
+    } finally {
+      chaosMesh.stop();
+    }
+    const left = async () => ({ toxics: await toxics(), faults: await faults(), networkChaos: await chaosObjects(), replicas: await workspaceReplicas() });
+    expect(await left()).toEqual({ toxics: [expect.stringMatching(/^sre-chaos-/)], faults: [expect.objectContaining({ latency_ms: 20 })], networkChaos: [expect.stringMatching(/^networkchaos\.chaos-mesh\.org\/sre-chaos-/)], replicas: 2 });
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
-    expect(await toxics()).toHaveLength(1);
+    expect((await left()).replicas).toBe(2);
     const rollback = await runSre(['chaos', 'rollback'], { SRE_STATE_DIR: simulatorCatalog.dir });
     expect(rollback.code, rollback.stderr).toBe(0);
+    expect(rollback.stdout).toMatch(/^rolled back: scale Deployment pyairtable\/workspace back to 3 replicas/m);
+    expect(rollback.stdout).toMatch(/^rolled back: delete NetworkChaos pyairtable\/sre-chaos-\w+-2/m);
     expect(rollback.stdout).toMatch(/^rolled back: remove toxic sre-chaos-\w+-0 from pyairtable-workspace/m);
-    expect(rollback.stdout).toContain('1 injection rolled back from 1 journal');
-    expect(await toxics()).toEqual([]);
-    expect(await faults()).toEqual([]);
+    expect(rollback.stdout).toContain('4 injections rolled back from 1 journal');
+    expect(await left()).toEqual({ toxics: [], faults: [], networkChaos: [], replicas: 3 });
     // Nothing left: a second rollback finds nothing to do.
     expect((await runSre(['chaos', 'rollback'], { SRE_STATE_DIR: simulatorCatalog.dir })).stdout).toMatch(/^nothing to roll back/);
     expect(readdirSync(join(simulatorCatalog.dir, 'chaos')).some((name) => name.endsWith('.partial'))).toBe(false);

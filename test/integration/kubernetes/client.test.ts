@@ -82,7 +82,10 @@ describe('the Kubernetes client on a real API server', () => {
 
   it('installs the committed CRDs and waits until they are served', async () => {
     const client = KubernetesClient.connect(cluster().kubeconfig);
-    expect((await installCrds(client)).sort()).toEqual(['prometheusrules.monitoring.coreos.com', 'scaledobjects.keda.sh', 'servicemonitors.monitoring.coreos.com']);
+    expect((await installCrds(client)).sort()).toEqual([
+      'httpchaos.chaos-mesh.org', 'networkchaos.chaos-mesh.org', 'podchaos.chaos-mesh.org',
+      'prometheusrules.monitoring.coreos.com', 'scaledobjects.keda.sh', 'servicemonitors.monitoring.coreos.com', 'stresschaos.chaos-mesh.org',
+    ]);
     // Served: a custom resource of each kind can be applied at once.
     const [rule] = await client.apply([{ apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'probe', namespace: 'client-test' }, spec: { groups: [] } }]);
     expect(rule?.metadata?.uid).toBeDefined();

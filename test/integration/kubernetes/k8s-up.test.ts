@@ -1,9 +1,9 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findTool } from '../../../src/tools/find-tool.js';
+import { kubectl } from '../../helpers/kubernetes.js';
 import { waitFor } from '../../helpers/wait.js';
 
 /** `sre k8s up` as a person runs it: a kubeconfig kubectl can use at once, the CRDs in place, and Ctrl-C stopping everything. */
@@ -21,14 +21,11 @@ describe('sre k8s up', () => {
         return /^export KUBECONFIG=(\S+)$/m.exec(output)?.[1];
       });
       expect(kubeconfig).toBe(join(state, 'kubernetes', 'kubeconfig'));
-      expect(output).toContain('CRDs installed: scaledobjects.keda.sh, prometheusrules.monitoring.coreos.com, servicemonitors.monitoring.coreos.com');
-      const crds = await new Promise<string>((resolve, reject) => {
-        execFile(findTool('kubectl'), ['get', 'crds', '--output=name'], { env: { ...process.env, KUBECONFIG: kubeconfig } }, (error, stdout, stderr) => {
-          if (error) reject(new Error(stderr));
-          else resolve(stdout);
-        });
-      });
-      expect(crds.trim().split('\n').sort()).toEqual(['customresourcedefinition.apiextensions.k8s.io/prometheusrules.monitoring.coreos.com', 'customresourcedefinition.apiextensions.k8s.io/scaledobjects.keda.sh', 'customresourcedefinition.apiextensions.k8s.io/servicemonitors.monitoring.coreos.com']);
+      const crds = ['httpchaos.chaos-mesh.org', 'networkchaos.chaos-mesh.org', 'podchaos.chaos-mesh.org', 'stresschaos.chaos-mesh.org', 'scaledobjects.keda.sh', 'prometheusrules.monitoring.coreos.com', 'servicemonitors.monitoring.coreos.com'];
+      expect(output).toContain(`CRDs installed: ${crds.join(', ')}`);
+      const listed = await kubectl({ kubeconfig }, 'get', 'crds', '--output=name');
+      expect(listed.code, listed.stderr).toBe(0);
+      expect(listed.stdout.trim().split('\n').sort()).toEqual(crds.map((crd) => `customresourcedefinition.apiextensions.k8s.io/${crd}`).sort());
       const server = /^kube-apiserver (\S+)$/m.exec(output)?.[1] ?? '';
       child.kill('SIGTERM');
       expect(await exited).toBe(0);

@@ -27,11 +27,25 @@ describe('chaos experiments', () => {
     ['an unknown service', shipped.replace('service: airtable-domain, fault', 'service: airtabel-domain, fault'), /^chaos\/x\.yaml:15:\d+: method\[0\]\.provider\.service: airtabel-domain is not a service of slo\/catalog\.yaml; use one of airtable-domain, /],
     ['an unknown SLO', shipped.replace('[airtable-domain/latency]', '[airtable-domain/throughput]'), /^chaos\/x\.yaml:\d+:\d+: extensions\[0\]\.expect_breaks\[0\]: must name a catalog SLO as service\/slo/],
     ['a fault the simulator does not take', shipped.replace('latency_ms: 200', 'latency: 200'), /^chaos\/x\.yaml:15:\d+: method\[0\]\.provider\.fault\.latency: unknown key "latency"; allowed keys: latency_ms, error_ratio, error_status, hang, refuse_connections$/],
-    ['an unknown provider', shipped.replace('type: simulator-fault', 'type: pod-kill'), /method\[0\]\.provider\.type: provider type must be simulator-fault or toxiproxy/],
+    ['an unknown provider', shipped.replace('type: simulator-fault', 'type: pod-kill'), /method\[0\]\.provider\.type: provider type must be one of simulator-fault, toxiproxy, kubernetes-pod-kill, kubernetes-scale, chaos-mesh/],
     ['a bad duration', shipped.replace('expect_breaks: [airtable-domain/latency]', 'expect_breaks: [airtable-domain/latency]\n    recovery: soon'), /extensions\[0\]\.recovery: must be a duration such as 30s, 2m or 1h/],
     ['no extension', shipped.replace(/extensions:[\s\S]*$/, 'extensions: []\n'), /extensions: needs exactly one extension named pyairtable-sre/],
     ['broken YAML', 'title: [unclosed\n', /^chaos\/x\.yaml:\d+:\d+: invalid YAML: /],
   ])('refuses %s with file, line, field and what would be valid', (_what, text, pattern) => {
+    expect(problems(text)).toEqual([expect.stringMatching(pattern)]);
+  });
+
+  const podKill = readFileSync('chaos/kubernetes-gateway-pod-kill.yaml', 'utf8');
+  const networkDelay = readFileSync('chaos/kubernetes-airtable-domain-network-delay.yaml', 'utf8');
+  it.each([
+    ['a namespace outside the allowlist', podKill.replace('namespace: pyairtable, count', 'namespace: kube-system, count'), /method\[0\]\.provider\.namespace: kube-system is not in blast_radius\.namespaces \(pyairtable\)$/],
+    ['a namespace that is no namespace name', podKill.replace('namespace: pyairtable, count', 'namespace: Kube_System, count'), /method\[0\]\.provider\.namespace: must be a Kubernetes namespace name$/],
+    ['no pod to evict', podKill.replace('count: 1', 'count: 0'), /method\[0\]\.provider\.count: /],
+    ['a simulator fault on the gateway, which the simulator does not serve', podKill.replace('{ type: kubernetes-pod-kill, service: gateway, namespace: pyairtable, count: 1 }', '{ type: simulator-fault, service: gateway, fault: { latency_ms: 1 } }'), /method\[0\]\.provider\.service: gateway is not a service of slo\/catalog\.yaml/],
+    ['a Chaos Mesh selector the provider owns', networkDelay.replace('spec: { action: delay,', 'spec: { selector: { namespaces: [default] }, action: delay,'), /method\[0\]\.provider\.spec\.selector: is set by the provider from service, namespace and share; remove it$/],
+    ['an unknown Chaos Mesh kind', networkDelay.replace('kind: NetworkChaos', 'kind: DNSChaos'), /method\[0\]\.provider\.kind: must be one of PodChaos, NetworkChaos, HTTPChaos, StressChaos$/],
+    ['a PodChaos over the pod share cap', networkDelay.replace('kind: NetworkChaos', 'kind: PodChaos\n      share: 0.5').replace(/spec: \{[^\n]*\}/, 'spec: { action: pod-kill }'), /method\[0\]\.provider\.share: 0\.5 of the pods is more than blast_radius\.max_pod_share 0\.34$/],
+  ])('refuses a Kubernetes action with %s', (_what, text, pattern) => {
     expect(problems(text)).toEqual([expect.stringMatching(pattern)]);
   });
 

@@ -49,7 +49,9 @@ describe('deploy/kubernetes', () => {
     const service = find('Service', 'gateway');
     const monitor = find('ServiceMonitor', 'gateway');
     const pods = find('Deployment', 'gateway').spec.template.metadata.labels;
-    expect(service.spec.selector).toEqual(pods);
+    // The Service selects the gateway's pods, and only by the label the Deployment selects them by.
+    expect(pods).toMatchObject(service.spec.selector);
+    expect(service.spec.selector).toEqual(find('Deployment', 'gateway').spec.selector.matchLabels);
     expect(monitor.spec.selector.matchLabels).toEqual(service.metadata.labels);
     expect(service.spec.ports.map((p: Doc) => p.name)).toContain(monitor.spec.endpoints[0].port);
     expect(monitor.spec.endpoints[0].path).toBe('/metrics');
@@ -61,7 +63,8 @@ describe('deploy/kubernetes', () => {
     expect(hpa.spec).toMatchObject({ minReplicas: 3, maxReplicas: 15, scaleTargetRef: { kind: 'Deployment', name: 'gateway' } });
     expect(hpa.spec.metrics.map((m: Doc) => [m.resource.name, m.resource.target.averageUtilization])).toEqual([['cpu', 70], ['memory', 80]]);
     expect(pdb.spec.minAvailable).toBeLessThan(hpa.spec.minReplicas);
-    expect(pdb.spec.selector.matchLabels).toEqual(find('Deployment', 'gateway').spec.template.metadata.labels);
+    expect(pdb.spec.selector.matchLabels).toEqual(find('Deployment', 'gateway').spec.selector.matchLabels);
+    expect(find('Deployment', 'gateway').spec.template.metadata.labels).toMatchObject(pdb.spec.selector.matchLabels);
   });
 
   it('ships every generated alert in the PrometheusRule', () => {
