@@ -153,6 +153,8 @@ export function burnRateFactors(periodMs: number): Readonly<Record<BurnRateTier[
 }
 
 const ALERT_PREFIX = 'PyAirtable';
+/** The severity of an alert that pages someone (the fast and medium burn tiers, targets down). */
+export const PAGE_SEVERITY = 'critical';
 export const burnAlertName = (tier: 'fast' | 'medium' | 'slow' | 'very-slow'): string =>
   `${ALERT_PREFIX}ErrorBudgetBurn${tier.split('-').map((w) => (w[0] ?? '').toUpperCase() + w.slice(1)).join('')}`;
 export const CIRCUIT_OPEN_ALERT = `${ALERT_PREFIX}GatewayUpstreamCircuitOpen`;

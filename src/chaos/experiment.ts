@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { CatalogError } from '../catalog/errors.js';
-import { GATEWAY_COMPONENT } from '../catalog/conventions.js';
+import { BURN_RATE_TIERS } from '../catalog/burn-rate.js';
+import { burnAlertName, GATEWAY_COMPONENT } from '../catalog/conventions.js';
 import { isGatewaySlo, parseDuration, type Catalog } from '../catalog/index.js';
 import { parseYamlSpec, type CrossCheckIssue } from '../catalog/yaml-spec.js';
 
@@ -93,10 +94,20 @@ const actionSchema = z.strictObject({
   pauses: z.strictObject({ before: z.number().min(0).optional(), after: z.number().min(0).optional() }).optional(),
 });
 
+const expectedAlert = z.strictObject({
+  /** An alert of the generated rules, such as PyAirtableErrorBudgetBurnFast. */
+  alert: z.string().regex(/^PyAirtable[A-Za-z]+$/, { error: 'must name an alert of the generated rules, such as PyAirtableErrorBudgetBurnFast' }),
+  slo: sloRef,
+  /** How soon after the first injection it must fire; for a burn-rate alert, by default, what its tier promises at the burn measured. */
+  within: duration.optional(),
+});
+
 const extensionSchema = z.strictObject({
   name: z.literal('pyairtable-sre'),
   /** SLOs the faults should make burn; every other SLO of the catalog must hold. */
   expect_breaks: z.array(sloRef).default([]),
+  /** Alerts the faults must fire (read from Prometheus: sre chaos run --prometheus). */
+  expect_alerts: z.array(expectedAlert).default([]),
   /** How long the SLIs are measured before the faults (steady state) and after the rollback (recovery). */
   steady_state: duration.default('20s'),
   recovery: duration.default('20s'),
@@ -106,6 +117,8 @@ const extensionSchema = z.strictObject({
       untouched_burn_rate_above: z.number().positive().default(100),
       /** Fewest requests in those 10 s before the burn rate counts. */
       min_requests: z.number().int().min(1).default(30),
+      /** Stop and roll back when a page fires for a service the method does not touch (with --prometheus). */
+      untouched_page: z.boolean().default(true),
     })
     .prefault({}),
   blast_radius: z
@@ -139,6 +152,8 @@ export type Provider = z.output<typeof providerSchema>;
 export type KubernetesProvider = Extract<Provider, { namespace: string }>;
 
 export const isKubernetesProvider = (provider: Provider): provider is KubernetesProvider => 'namespace' in provider;
+
+export type ExpectedAlert = z.output<typeof expectedAlert>;
 
 export interface Experiment extends ExperimentSpec {
   readonly file: string;
@@ -181,6 +196,11 @@ export function parseExperiment(text: string, file: string, catalog: Catalog): E
   };
 }
 
+/** The per-SLO alerts an experiment can expect: one per burn-rate tier. */
+function knownAlerts(): string[] {
+  return BURN_RATE_TIERS.map((tier) => burnAlertName(tier.name));
+}
+
 function crossCheck(spec: ExperimentSpec, catalog: Catalog): CrossCheckIssue[] {
   const issues: CrossCheckIssue[] = [];
   const services = catalog.services.map((service) => service.id);
@@ -202,6 +222,11 @@ function crossCheck(spec: ExperimentSpec, catalog: Catalog): CrossCheckIssue[] {
   });
   spec.rollbacks.forEach((action, index) => {
     check(['rollbacks', index, 'provider', 'service'], action.provider.service);
+  });
+  const alerts = knownAlerts();
+  extension?.expect_alerts.forEach((expected, index) => {
+    if (!alerts.includes(expected.alert)) issues.push({ path: ['extensions', 0, 'expect_alerts', index, 'alert'], message: `${expected.alert} is no alert the catalog's rules define; use one of ${alerts.join(', ')}` });
+    if (!slos.has(expected.slo)) issues.push({ path: ['extensions', 0, 'expect_alerts', index, 'slo'], message: `${expected.slo} is not an SLO of ${catalog.source}; use one of ${[...slos].join(', ')}` });
   });
   extension?.expect_breaks.forEach((ref, index) => {
     if (!slos.has(ref)) issues.push({ path: ['extensions', 0, 'expect_breaks', index], message: `${ref} is not an SLO of ${catalog.source}; use one of ${[...slos].join(', ')}` });

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FiredAlert } from './alerts.js';
 import type { SloWindow } from './slis.js';
 import type { Undo } from './providers.js';
 
@@ -20,6 +21,19 @@ export interface Injection {
   detail: string | null;
 }
 
+export interface AlertCheck {
+  readonly alert: string;
+  readonly slo: string;
+  /** How soon it had to fire after the first injection. */
+  readonly within_ms: number;
+  /** The SLO's burn rate over the faults, from which a tier's promise is computed. */
+  readonly burn_rate: number | null;
+  /** When it was seen firing after the first injection; null: it did not fire. */
+  readonly fired_after_ms: number | null;
+  /** How long the faults lasted. */
+  readonly faults_ms: number;
+}
+
 export interface PhaseResult {
   readonly phase: 'steady-state' | 'injection' | 'recovery';
   readonly started_at: string;
@@ -35,6 +49,10 @@ export interface ChaosJournal {
   readonly schema: typeof JOURNAL_FORMAT.schema;
   readonly version: typeof JOURNAL_FORMAT.version;
   readonly experiment: { readonly title: string; readonly description: string; readonly file: string; readonly touched: readonly string[]; readonly expect_breaks: readonly string[] };
+  /** Where the SLIs were read: the gateway's /metrics, or Prometheus. */
+  readonly sli_source: string;
+  /** Where alerts were read; null when no Prometheus was given. */
+  readonly alerts_source: string | null;
   readonly started_at: string;
   status: 'running' | 'rolled back' | 'completed';
   ended_at: string | null;
@@ -42,6 +60,10 @@ export interface ChaosJournal {
   phases: PhaseResult[];
   /** Per-second SLIs of the touched services' SLOs, for the report's chart. */
   timeline: { at: string; phase: string; slis: Record<string, number | null> }[];
+  /** The catalog's alerts seen firing during the run. */
+  alerts: FiredAlert[];
+  /** The experiment's expected alerts, checked. */
+  alert_checks: AlertCheck[];
   aborted: string | null;
   verdict: ChaosVerdict | null;
   reasons: string[];
@@ -60,6 +82,9 @@ export function readJournal(file: string): ChaosJournal {
   return journal as ChaosJournal;
 }
 
+/** `<start time>-<title>.json`, as journalFile names them. */
+const JOURNAL_NAME = /^\d{4}-\d{2}-\d{2}T[\d-]+Z-.*\.json$/;
+
 export function journalFile(dir: string, startedAt: Date, title: string): string {
   mkdirSync(dir, { recursive: true });
   const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 48);
@@ -70,7 +95,7 @@ export function journalFile(dir: string, startedAt: Date, title: string): string
 export function pendingJournals(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
-    .filter((name) => name.endsWith('.json'))
+    .filter((name) => JOURNAL_NAME.test(name))
     .sort()
     .map((name) => join(dir, name))
     .filter((file) => readJournal(file).injections.some((injection) => injection.rolled_back_at === null));

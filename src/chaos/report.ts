@@ -52,7 +52,7 @@ export function chaosMarkdown(journal: ChaosJournal): string {
     '',
     `> ${journal.experiment.description.trim().replace(/\n/g, '\n> ')}`,
     '',
-    `Experiment \`${journal.experiment.file}\`, started ${journal.started_at}, ended ${journal.ended_at ?? '-'}.`,
+    `Experiment \`${journal.experiment.file}\`, started ${journal.started_at}, ended ${journal.ended_at ?? '-'}; SLIs from ${journal.sli_source}.`,
     '',
     '## What was injected',
     '',
@@ -68,5 +68,21 @@ export function chaosMarkdown(journal: ChaosJournal): string {
     ...rows,
     '',
     ...chart,
+    '## Alerts',
+    '',
+    ...alertLines(journal),
+    '',
   ].join('\n');
+}
+
+function alertLines(journal: ChaosJournal): string[] {
+  if (journal.alerts_source === null) return ['Not watched: `sre chaos run --prometheus URL` reads the alerts the faults fire.'];
+  const first = journal.injections.find((i) => i.injected_at !== null)?.injected_at;
+  const after = (at: string): string => (first ? ` (${Math.round((Date.parse(at) - Date.parse(first)) / 1000)} s after the first injection)` : '');
+  const fired = journal.alerts.map((a) => `- ${a.alertname} (${a.severity}) for ${a.service}${a.slo ? `/${a.slo}` : ''}: active since ${a.active_at}, seen firing ${a.firing_seen_at}${after(a.firing_seen_at)}, last seen ${a.last_seen_at}`);
+  const checks = journal.alert_checks.map((c) => {
+    const ok = c.fired_after_ms !== null && c.fired_after_ms <= c.within_ms;
+    return `- expected ${c.alert} for ${c.slo} within ${(c.within_ms / 60_000).toFixed(1)} min${c.burn_rate === null ? '' : ` (burn measured ${c.burn_rate.toFixed(1)}x)`}: ${c.fired_after_ms === null ? 'did not fire' : `fired after ${Math.round(c.fired_after_ms / 1000)} s`}, ${ok ? 'as expected' : '**not as expected**'}`;
+  });
+  return [`From ${journal.alerts_source}.`, '', ...(fired.length === 0 ? ['None of the catalog\'s alerts fired.'] : fired), ...(checks.length === 0 ? [] : ['', ...checks])];
 }

@@ -1,13 +1,18 @@
-import type { Catalog } from '../catalog/index.js';
+import { BURN_RATE_TIERS } from '../catalog/burn-rate.js';
+import { burnAlertName, PAGE_SEVERITY } from '../catalog/conventions.js';
+import { parseDuration, type Catalog } from '../catalog/index.js';
+import type { AlertWatch, FiredAlert } from './alerts.js';
 import type { Experiment } from './experiment.js';
-import { JOURNAL_FORMAT, journalFile, writeJournal, type ChaosJournal, type ChaosVerdict, type Injection, type PhaseResult } from './journal.js';
+import { JOURNAL_FORMAT, journalFile, writeJournal, type AlertCheck, type ChaosJournal, type ChaosVerdict, type Injection, type PhaseResult } from './journal.js';
 import { ChaosProviderError, describeUndo, inject, plannedUndo, undo, type ProviderTargets } from './providers.js';
-import { provenBelow, wilsonUpper, type GatewaySlis, type SliSnapshot, type SloWindow } from './slis.js';
+import { provenBelow, wilsonUpper, type SliSnapshot, type SliSource, type SloWindow } from './slis.js';
 
 export interface RunOptions {
   readonly catalog: Catalog;
   readonly experiment: Experiment;
-  readonly slis: GatewaySlis;
+  readonly slis: SliSource;
+  /** The catalog's alerts in Prometheus, when it is configured: journaled, checked, and an abort condition. */
+  readonly alerts?: AlertWatch;
   readonly targets: ProviderTargets;
   readonly journalDir: string;
   readonly dryRun?: boolean;
@@ -25,6 +30,8 @@ export interface RunResult {
 
 /** The window over which an SLO not expected to break may not burn past the abort threshold. */
 const ABORT_WINDOW_MS = 10_000;
+/** How often Prometheus's alerts are read: its rules are evaluated every few seconds at best. */
+const ALERT_POLL_MS = 2_000;
 const TICK_MS = 1_000;
 
 /**
@@ -41,15 +48,34 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
   const journal: ChaosJournal = {
     ...JOURNAL_FORMAT,
     experiment: { title: experiment.title, description: experiment.description, file: experiment.file, touched: experiment.touched, expect_breaks: experiment.extension.expect_breaks },
+    sli_source: slis.description,
+    alerts_source: options.alerts?.description ?? null,
     started_at: started.toISOString(),
     status: 'running',
     ended_at: null,
     injections: [],
     phases: [],
     timeline: [],
+    alerts: [],
+    alert_checks: [],
     aborted: null,
     verdict: null,
     reasons: [],
+  };
+  let firstInjectionAt: number | undefined;
+  let lastAlertPoll = 0;
+  const pollAlerts = async (): Promise<void> => {
+    if (!options.alerts || Date.now() - lastAlertPoll < ALERT_POLL_MS) return;
+    lastAlertPoll = Date.now();
+    for (const alert of await options.alerts.poll()) {
+      log(`alert firing: ${alert.alertname} (${alert.severity}) for ${alert.service}${alert.slo ? `/${alert.slo}` : ''}`);
+      // A page for a service the method leaves alone, started by the faults: stop.
+      const newSinceFaults = firstInjectionAt !== undefined && Date.parse(alert.active_at) >= firstInjectionAt;
+      if (experiment.extension.abort.untouched_page && newSinceFaults && alert.severity === PAGE_SEVERITY && !experiment.touched.includes(alert.service) && journal.aborted === null) {
+        journal.aborted = `${alert.alertname} paged for ${alert.service}, which the method does not touch`;
+      }
+    }
+    journal.alerts = options.alerts.fired;
   };
   const finish = (verdict: ChaosVerdict, reasons: readonly string[]): RunResult => {
     journal.verdict = verdict;
@@ -59,13 +85,17 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     writeJournal(file, journal);
     return { journal, file };
   };
-  const watch = async (phase: PhaseResult['phase'], ms: number, abortCheck?: (recent: readonly SloWindow[]) => string | undefined): Promise<PhaseResult> => {
+  // After a change (faults in, faults out), the SLIs trail by the source's lag: a window begins after it.
+  const lag = await slis.lagMs();
+  const watch = async (phase: PhaseResult['phase'], ms: number, abortCheck?: (recent: readonly SloWindow[]) => string | undefined, settleMs = 0): Promise<PhaseResult> => {
+    const deadline = Date.now() + ms;
+    await sleep(Math.min(settleMs, ms), options.signal);
     const from = await slis.snapshot();
     const began = new Date();
     const recent: SliSnapshot[] = [from];
-    const deadline = Date.now() + ms;
     while (Date.now() < deadline && !options.signal?.aborted && journal.aborted === null) {
       await sleep(Math.min(TICK_MS, deadline - Date.now()), options.signal);
+      await pollAlerts();
       const now = await slis.snapshot();
       const last = recent[recent.length - 1] ?? from;
       recent.push(now);
@@ -138,10 +168,11 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
         break;
       }
       injection.injected_at = new Date().toISOString();
+      firstInjectionAt ??= Date.parse(injection.injected_at);
       writeJournal(file, journal);
       log(`injected: ${action.name}: ${injection.detail}`);
       const budget = Math.max(0, experiment.maxDurationMs - (Date.now() - injectionStart));
-      durings.push(await watch('injection', Math.min((action.pauses?.after ?? 0) * 1000, budget), abortCheck));
+      durings.push(await watch('injection', Math.min((action.pauses?.after ?? 0) * 1000, budget), abortCheck, lag));
     }
   } finally {
     // 3. Always roll back, in reverse order; then the experiment's own rollbacks.
@@ -174,8 +205,14 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     while (Date.now() < deadline && !options.signal?.aborted && (await slis.openCircuits()).some((service) => open.includes(service))) await sleep(TICK_MS, options.signal);
   }
   log(`recovery: measuring every SLO for ${experiment.extension.recovery}`);
-  const recovery = await watch('recovery', experiment.recoveryMs);
-  return finish(...judge(experiment, during, recovery, journal.aborted, options.signal?.aborted === true));
+  const recovery = await watch('recovery', experiment.recoveryMs + lag, undefined, lag);
+  lastAlertPoll = 0;
+  await pollAlerts();
+  const [verdict, reasons] = judge(experiment, during, recovery, journal.aborted, options.signal?.aborted === true);
+  if (options.alerts === undefined || firstInjectionAt === undefined || !during) return finish(verdict, reasons);
+  journal.alert_checks = checkAlerts(experiment, options.catalog, during, journal.alerts, firstInjectionAt);
+  const missed = journal.alert_checks.filter((check) => check.fired_after_ms === null || check.fired_after_ms > check.within_ms);
+  return finish(verdict === 'held' && missed.length > 0 ? 'not held' : verdict, [...reasons, ...missed.map(describeMissedAlert)]);
 }
 
 /** The verdict and its reasons, from the injection and recovery windows. */
@@ -195,6 +232,31 @@ export function judge(experiment: Experiment, during: PhaseResult | undefined, r
   }
   for (const w of recovery.slos) if (provenBelow(w)) reasons.push(`${w.slo} did not recover: ${pct(w.sli)} of ${w.requests} requests after the rollback (objective ${pct(w.objective)})`);
   return [reasons.length === 0 ? 'held' : 'not held', reasons];
+}
+
+/**
+ * Each expected alert against what fired: how long after the first injection it was seen firing, and
+ * how long it had. A burn-rate alert's default is its tier's promise at the burn measured: the time
+ * the tier's share of the error budget takes to burn at that rate (budget share x period / burn rate).
+ */
+export function checkAlerts(experiment: Experiment, catalog: Catalog, during: PhaseResult, fired: readonly FiredAlert[], firstInjectionAt: number): AlertCheck[] {
+  return experiment.extension.expect_alerts.map((expected) => {
+    const [service, id] = expected.slo.split('/');
+    const firing = fired.find((a) => a.alertname === expected.alert && a.service === service && a.slo === id && Date.parse(a.firing_seen_at) >= firstInjectionAt);
+    const tier = BURN_RATE_TIERS.find((t) => burnAlertName(t.name) === expected.alert);
+    const slo = catalog.slos.find((s) => `${s.service}/${s.id}` === expected.slo);
+    const burn = during.slos.find((w) => w.slo === expected.slo)?.burnRate ?? null;
+    const promised = tier && slo && burn !== null && burn > 0 ? (tier.budgetShare * slo.periodMs) / burn : null;
+    const within = expected.within === undefined ? promised : (parseDuration(expected.within) ?? null);
+    return { alert: expected.alert, slo: expected.slo, within_ms: within ?? 0, burn_rate: burn, fired_after_ms: firing ? Date.parse(firing.firing_seen_at) - firstInjectionAt : null, faults_ms: Date.parse(during.ended_at) - Date.parse(during.started_at) };
+  });
+}
+
+function describeMissedAlert(check: AlertCheck): string {
+  const within = `${(check.within_ms / 60_000).toFixed(1)} min${check.burn_rate === null ? '' : ` (at the ${check.burn_rate.toFixed(1)}x burn measured)`}`;
+  if (check.fired_after_ms !== null) return `${check.alert} for ${check.slo} fired ${Math.round(check.fired_after_ms / 1000)} s after the first injection, later than ${within}`;
+  const short = check.faults_ms < check.within_ms ? `; the faults lasted ${Math.round(check.faults_ms / 1000)} s, less than that: lengthen the method's pauses` : '';
+  return `${check.alert} for ${check.slo} was expected within ${within} and did not fire${short}`;
 }
 
 /** One action's windows after another, as one window: the faults' whole time. */

@@ -6,7 +6,10 @@ import { ChaosProviderError } from '../chaos/providers.js';
 import { chaosMarkdown, controlPlaneReport } from '../chaos/report.js';
 import { rollbackJournal } from '../chaos/rollback.js';
 import { runExperiment } from '../chaos/runner.js';
+import { AlertWatch } from '../chaos/alerts.js';
+import { PrometheusSlis } from '../chaos/prometheus-slis.js';
 import { GatewaySlis } from '../chaos/slis.js';
+import { PrometheusClient, PrometheusError } from '../prometheus/client.js';
 import { startBackgroundTraffic, type BackgroundTraffic } from '../loadtest/background.js';
 import { readApiKey } from '../loadtest/identities.js';
 import { SECRET_FILES } from '../state/secrets.js';
@@ -46,6 +49,7 @@ export interface ChaosRunOptions extends ChaosCommonOptions {
   readonly simulatorAdmin?: string;
   readonly toxiproxy?: string;
   readonly kubeconfig?: string;
+  readonly prometheus?: string;
   readonly traffic?: string | boolean;
   readonly controlPlane?: string;
   readonly controlPlaneKeyFile?: string;
@@ -56,6 +60,8 @@ export async function chaosRunCommand(file: string, options: ChaosRunOptions): P
   const catalog = catalogFrom(options.catalog);
   const experiment = load(file, catalog);
   const gateway = options.gateway ?? `http://${catalog.gateway.listen}`;
+  const prometheus = options.prometheus === undefined ? undefined : new PrometheusClient(new URL(options.prometheus));
+  if (experiment.extension.expect_alerts.length > 0 && !prometheus) throw new CliExit(2, `${file} expects alerts (${experiment.extension.expect_alerts.map((a) => a.alert).join(', ')}): give the Prometheus that evaluates the rules, --prometheus URL`);
   const abort = new AbortController();
   const stop = (): void => {
     process.stderr.write('\ninterrupted: rolling back\n');
@@ -76,7 +82,8 @@ export async function chaosRunCommand(file: string, options: ChaosRunOptions): P
     const { journal, file: journalPath } = await runExperiment({
       catalog,
       experiment,
-      slis: new GatewaySlis(`${gateway}/metrics`, catalog),
+      slis: prometheus ? new PrometheusSlis(prometheus, catalog) : new GatewaySlis(`${gateway}/metrics`, catalog),
+      ...(prometheus ? { alerts: new AlertWatch(prometheus) } : {}),
       targets: { simulatorAdmin: options.simulatorAdmin ?? `http://${catalog.simulatorAdmin.host}:${catalog.simulatorAdmin.port}`, toxiproxyApi: options.toxiproxy, kubeconfig: kubeconfigOf(options.kubeconfig) },
       journalDir: journalDir(),
       dryRun: options.dryRun === true,
@@ -93,7 +100,7 @@ export async function chaosRunCommand(file: string, options: ChaosRunOptions): P
     if (options.controlPlane && !options.dryRun) await sendReport(options.controlPlane, options.controlPlaneKeyFile, controlPlaneReport(journal));
     if (journal.verdict !== 'held') throw new CliExit(journal.verdict === 'not held' ? 1 : 2, `chaos: ${journal.verdict ?? 'not run'}`);
   } catch (error) {
-    if (error instanceof ChaosProviderError) throw new CliExit(2, `chaos: ${error.message}`);
+    if (error instanceof ChaosProviderError || error instanceof PrometheusError) throw new CliExit(2, `chaos: ${error.message}`);
     throw error;
   } finally {
     process.off('SIGINT', stop);

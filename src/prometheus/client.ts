@@ -9,6 +9,14 @@ export interface RangeSeries {
   readonly values: readonly (readonly [number, string])[];
 }
 
+/** An alert as Prometheus's rule evaluation has it now (GET /api/v1/alerts). */
+export interface ActiveAlert {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly state: 'pending' | 'firing';
+  /** When its expression first held, ISO 8601. */
+  readonly activeAt: string;
+}
+
 export class PrometheusError extends Error {
   override name = 'PrometheusError';
 }
@@ -31,6 +39,11 @@ export class PrometheusClient {
   async queryRange(expr: string, start: Date, end: Date, stepSeconds: number): Promise<RangeSeries[]> {
     const params = new URLSearchParams({ query: expr, start: String(start.getTime() / 1000), end: String(end.getTime() / 1000), step: String(stepSeconds) });
     return (await this.get<{ result: RangeSeries[] }>('/api/v1/query_range', params)).result;
+  }
+
+  /** Every pending and firing alert of the rules Prometheus evaluates. */
+  async alerts(): Promise<ActiveAlert[]> {
+    return (await this.get<{ alerts: ActiveAlert[] }>('/api/v1/alerts', new URLSearchParams())).alerts;
   }
 
   /** The scrape interval of a job's active targets, in milliseconds. */

@@ -6,6 +6,11 @@ import { parse, stringify } from 'yaml';
 import type { ChaosJournal } from '../../../src/chaos/journal.js';
 import { proxyName } from '../../../src/chaos/providers.js';
 import { startToxiproxy, type RunningToxiproxy } from '../../../src/dev/local-toxiproxy.js';
+import { GATEWAY_JOB } from '../../../src/catalog/conventions.js';
+import { loadCatalog } from '../../../src/catalog/index.js';
+import { startPrometheus, type RunningPrometheus } from '../../../src/dev/local-prometheus.js';
+import { generateArtifacts } from '../../../src/generate/artifacts.js';
+import { writeArtifacts } from '../../../src/generate/writer.js';
 import { KubernetesClient } from '../../../src/kubernetes/client.js';
 import { installCrds } from '../../../src/kubernetes/manifests.js';
 import { freePorts } from '../../../src/net/free-ports.js';
@@ -28,6 +33,7 @@ let toxiproxy: RunningToxiproxy;
 let simulator: StartedProcess;
 let gateway: StartedProcess;
 let adminUrl: string;
+let prometheus: RunningPrometheus;
 const cluster = useKubernetes();
 const NS = 'pyairtable';
 const THROUGH_TOXIPROXY = ['workspace', 'permission'];
@@ -49,6 +55,11 @@ beforeAll(async () => {
   adminUrl = `http://127.0.0.1:${simulatorCatalog.adminPort}`;
   simulator = await startSre(['simulate'], simulatorCatalog, `${adminUrl}/healthz`);
   gateway = await startSre(['gateway'], gatewayCatalog, `http://127.0.0.1:${simulatorCatalog.gatewayPort}/healthz`);
+  // Prometheus scraping the gateway every second and evaluating the rules generated from the catalog.
+  const generated = join(simulatorCatalog.dir, 'generated');
+  writeArtifacts(generateArtifacts(loadCatalog(gatewayCatalog.file)), generated);
+  const rules = ['recording', 'alerting'].flatMap((kind) => readdirSync(join(generated, 'alerts', kind)).map((name) => join(generated, 'alerts', kind, name)));
+  prometheus = await startPrometheus(simulatorCatalog.dir, { [GATEWAY_JOB]: `127.0.0.1:${simulatorCatalog.gatewayPort}` }, rules);
   await workspaceOnKubernetes();
 }, 60_000);
 
@@ -72,6 +83,7 @@ const chaosObjects = async (): Promise<string[]> => (await kubectl(cluster(), 'g
 const workspaceReplicas = async (): Promise<number> => Number((await kubectl(cluster(), 'get', 'deployment', 'workspace', '-n', NS, '-o', 'jsonpath={.spec.replicas}')).stdout);
 
 afterAll(async () => {
+  await prometheus.stop();
   await gateway.stop();
   await simulator.stop();
   await toxiproxy.stop();
@@ -107,6 +119,35 @@ async function toxics(): Promise<string[]> {
 }
 
 describe('sre chaos run, locally', () => {
+  // First: no earlier fault's alerts in the rules' windows.
+  it('5 % errors on automation-domain, watched through Prometheus: its availability burns and the fast-burn page fires within its tier\'s promise', async () => {
+    const run = await chaos(['run', shortened('automation-domain-errors.yaml', 40), '--prometheus', prometheus.url]);
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+    const journal = journalOf(run.stdout);
+    expect(journal.sli_source).toBe(`Prometheus at ${prometheus.url} (job "gateway")`);
+    const during = journal.phases.find((p) => p.phase === 'injection')?.slos ?? [];
+    const burning = during.find((w) => w.slo === 'automation-domain/availability');
+    // Counted from what Prometheus scraped: about 5 % of the requests failed.
+    expect(burning?.sli).toBeGreaterThan(0.85);
+    expect(burning?.sli).toBeLessThan(0.99);
+    expect(journal.alerts).toContainEqual(expect.objectContaining({ alertname: 'PyAirtableErrorBudgetBurnFast', service: 'automation-domain', slo: 'availability', severity: 'critical' }));
+    const [check] = journal.alert_checks;
+    // The fast tier's promise: 2 % of the 30-day budget at the burn measured.
+    expect(check?.within_ms).toBeCloseTo((0.02 * 30 * 86_400_000) / (burning?.burnRate ?? 1), -3);
+    expect(check?.fired_after_ms).toBeGreaterThan(0);
+    expect(check?.fired_after_ms).toBeLessThan(40_000);
+    const report = readFileSync(/^report (.+)$/m.exec(run.stdout)?.[1] ?? '', 'utf8');
+    expect(report).toMatch(/^- PyAirtableErrorBudgetBurnFast \(critical\) for automation-domain\/availability: active since /m);
+    expect(report).toMatch(/^- expected PyAirtableErrorBudgetBurnFast for automation-domain\/availability within [\d.]+ min \(burn measured [\d.]+x\): fired after \d+ s, as expected$/m);
+    expect(await faults()).toEqual([]);
+  }, 150_000);
+
+  it('refuses an experiment that expects alerts without a Prometheus to read them from', async () => {
+    const run = await runSre(['chaos', 'run', 'chaos/automation-domain-errors.yaml', '--catalog', gatewayCatalog.file], { SRE_STATE_DIR: simulatorCatalog.dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('chaos/automation-domain-errors.yaml expects alerts (PyAirtableErrorBudgetBurnFast): give the Prometheus that evaluates the rules, --prometheus URL');
+  });
+
   it('200 ms on airtable-domain: its latency SLO burns, every other SLO holds, the hypothesis held', async () => {
     const run = await chaos(['run', shortened('airtable-domain-latency.yaml')]);
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
