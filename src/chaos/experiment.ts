@@ -5,6 +5,7 @@ import { BURN_RATE_TIERS } from '../catalog/burn-rate.js';
 import { burnAlertName, GATEWAY_COMPONENT } from '../catalog/conventions.js';
 import { isGatewaySlo, parseDuration, type Catalog } from '../catalog/index.js';
 import { parseYamlSpec, type CrossCheckIssue } from '../catalog/yaml-spec.js';
+import { RESILIENCE_EXPECTATIONS } from './resilience.js';
 
 /**
  * Chaos experiments as data, in the Chaos Toolkit experiment format (title, description, tags,
@@ -106,6 +107,8 @@ const extensionSchema = z.strictObject({
   name: z.literal('pyairtable-sre'),
   /** SLOs the faults should make burn; every other SLO of the catalog must hold. */
   expect_breaks: z.array(sloRef).default([]),
+  /** How the gateway must handle the touched services while the faults are in, as the catalog's resilience settings say. */
+  expect_resilience: z.array(z.enum(RESILIENCE_EXPECTATIONS, { error: `must be one of ${RESILIENCE_EXPECTATIONS.join(', ')}` })).default([]),
   /** Alerts the faults must fire (read from Prometheus: sre chaos run --prometheus). */
   expect_alerts: z.array(expectedAlert).default([]),
   /** How long the SLIs are measured before the faults (steady state) and after the rollback (recovery). */

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FiredAlert } from './alerts.js';
+import type { ResilienceCounts } from './resilience.js';
 import type { SloWindow } from './slis.js';
 import type { Undo } from './providers.js';
 
@@ -60,6 +61,8 @@ export interface ChaosJournal {
   phases: PhaseResult[];
   /** Per-second SLIs of the touched services' SLOs, for the report's chart. */
   timeline: { at: string; phase: string; slis: Record<string, number | null> }[];
+  /** What the gateway did for each touched service while the faults were in (retries, errors, rejections). */
+  resilience: Record<string, ResilienceCounts & { readonly seconds: number }>;
   /** The catalog's alerts seen firing during the run. */
   alerts: FiredAlert[];
   /** The experiment's expected alerts, checked. */

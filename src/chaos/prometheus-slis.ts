@@ -1,6 +1,7 @@
 import { GATEWAY_JOB, GATEWAY_METRICS, LABEL, SLI_BUCKET, SLI_COUNT, leLabel } from '../catalog/conventions.js';
 import { isGatewaySlo, type Catalog } from '../catalog/index.js';
 import type { InstantSample, PrometheusClient } from '../prometheus/client.js';
+import { resilienceReading, timeoutBoundary, type ResilienceReading } from './resilience.js';
 import { sloWindows, type SliSnapshot, type SliSource, type SloCounts, type SloWindow } from './slis.js';
 
 const TARGETS_DISCOVERED_WITHIN_MS = 10_000;
@@ -29,7 +30,7 @@ export class PrometheusSlis implements SliSource {
     const [requests, errors, fast] = await Promise.all([
       this.prometheus.query(`sum by (instance, ${LABEL.service}) (${SLI_COUNT}{${job}})`),
       this.prometheus.query(`sum by (instance, ${LABEL.service}) (${SLI_COUNT}{${job},${LABEL.status}=~"5.."})`),
-      thresholds.length === 0 ? Promise.resolve([]) : this.prometheus.query(`sum by (instance, ${LABEL.service}, le) (${SLI_BUCKET}{${job},le=~"${thresholds.map((le) => le.replace(/[.+]/g, '\\\\$&')).join('|')}"})`),
+      thresholds.length === 0 ? Promise.resolve([]) : this.prometheus.query(`sum by (instance, ${LABEL.service}, le) (${SLI_BUCKET}{${job},le=~"${thresholds.map(escapeRegex).join('|')}"})`),
     ]);
     const counts = new Map<string, ReadonlyMap<string, SloCounts>>();
     for (const slo of this.slos) {
@@ -46,6 +47,17 @@ export class PrometheusSlis implements SliSource {
       counts.set(`${slo.service}/${slo.id}`, perInstance);
     }
     return counts;
+  }
+
+  /** The counters of every replica, summed. */
+  async resilience(): Promise<ResilienceReading> {
+    const boundaries = [...new Set(this.catalog.services.map((service) => timeoutBoundary(this.catalog, service)).filter((b): b is number => b !== null))].map(leLabel);
+    const names = [SLI_COUNT, GATEWAY_METRICS.upstreamRetries.name, GATEWAY_METRICS.upstreamRejected.name].join('|');
+    const [counters, buckets] = await Promise.all([
+      this.prometheus.query(`{__name__=~"${names}",job="${GATEWAY_JOB}"}`),
+      boundaries.length === 0 ? Promise.resolve([]) : this.prometheus.query(`${SLI_BUCKET}{job="${GATEWAY_JOB}",le=~"${boundaries.map(escapeRegex).join('|')}"}`),
+    ]);
+    return resilienceReading(this.catalog, [...counters, ...buckets.map((s) => ({ ...s, metric: { ...s.metric, __name__: SLI_BUCKET } }))].map((s) => ({ metric: s.metric.__name__ ?? '', labels: s.metric, value: value(s) })));
   }
 
   async openCircuits(): Promise<string[]> {
@@ -70,6 +82,11 @@ export class PrometheusSlis implements SliSource {
       }
     }
   }
+}
+
+/** A label value as an exact alternative of a PromQL regex (its backslashes escaped for the string literal). */
+function escapeRegex(text: string): string {
+  return text.replace(/[.+]/g, '\\\\$&');
 }
 
 function value(sample: InstantSample | undefined): number {

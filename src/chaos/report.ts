@@ -68,11 +68,26 @@ export function chaosMarkdown(journal: ChaosJournal): string {
     ...rows,
     '',
     ...chart,
+    '## The gateway while the faults were in',
+    '',
+    ...resilienceLines(journal),
+    '',
     '## Alerts',
     '',
     ...alertLines(journal),
     '',
   ].join('\n');
+}
+
+function resilienceLines(journal: ChaosJournal): string[] {
+  const services = Object.entries(journal.resilience);
+  if (services.length === 0) return ['Not measured (nothing was injected).'];
+  const counts = (record: Readonly<Record<string, number>>): string => Object.entries(record).map(([key, n]) => `${key}: ${n}`).join(', ') || '-';
+  return [
+    '| service | requests | retries | 5xx answered | failed fast | past the timeout |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...services.map(([service, w]) => `| ${service} | ${w.requests} | ${w.retries} | ${counts(w.errors)} | ${counts(w.rejected)} | ${w.pastTimeout ?? 'no histogram boundary past it'} |`),
+  ];
 }
 
 function alertLines(journal: ChaosJournal): string[] {

@@ -2,6 +2,7 @@ import { BURN_RATE_TIERS } from '../catalog/burn-rate.js';
 import { burnAlertName, PAGE_SEVERITY } from '../catalog/conventions.js';
 import { parseDuration, type Catalog } from '../catalog/index.js';
 import type { AlertWatch, FiredAlert } from './alerts.js';
+import { checkResilience, resilienceWindow } from './resilience.js';
 import type { Experiment } from './experiment.js';
 import { JOURNAL_FORMAT, journalFile, writeJournal, type AlertCheck, type ChaosJournal, type ChaosVerdict, type Injection, type PhaseResult } from './journal.js';
 import { ChaosProviderError, describeUndo, inject, plannedUndo, undo, type ProviderTargets } from './providers.js';
@@ -56,6 +57,7 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     injections: [],
     phases: [],
     timeline: [],
+    resilience: {},
     alerts: [],
     alert_checks: [],
     aborted: null,
@@ -152,6 +154,7 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
   const durings: PhaseResult[] = [];
   let failed: string | undefined;
   const notUndone: string[] = [];
+  const resilienceBefore = await slis.resilience();
   try {
     for (const [index, action] of experiment.method.entries()) {
       if (options.signal?.aborted || journal.aborted !== null) break;
@@ -173,6 +176,13 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
       log(`injected: ${action.name}: ${injection.detail}`);
       const budget = Math.max(0, experiment.maxDurationMs - (Date.now() - injectionStart));
       durings.push(await watch('injection', Math.min((action.pauses?.after ?? 0) * 1000, budget), abortCheck, lag));
+    }
+    // What the gateway did for the touched services while the faults were in.
+    const resilienceAfter = await slis.resilience();
+    const seconds = (Date.now() - injectionStart) / 1000;
+    for (const service of experiment.touched) {
+      const counts = resilienceAfter.get(service);
+      if (counts) journal.resilience[service] = { ...resilienceWindow(resilienceBefore.get(service), counts), seconds };
     }
   } finally {
     // 3. Always roll back, in reverse order; then the experiment's own rollbacks.
@@ -208,7 +218,14 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
   const recovery = await watch('recovery', experiment.recoveryMs + lag, undefined, lag);
   lastAlertPoll = 0;
   await pollAlerts();
-  const [verdict, reasons] = judge(experiment, during, recovery, journal.aborted, options.signal?.aborted === true);
+  const [judged, judgedReasons] = judge(experiment, during, recovery, journal.aborted, options.signal?.aborted === true);
+  const resilienceReasons = experiment.touched.flatMap((id) => {
+    const service = options.catalog.services.find((s) => s.id === id);
+    const window = journal.resilience[id];
+    return service && window ? checkResilience(experiment.extension.expect_resilience, options.catalog, service, window, window.seconds) : [];
+  });
+  const verdict = judged === 'held' && resilienceReasons.length > 0 ? 'not held' : judged;
+  const reasons = [...judgedReasons, ...resilienceReasons];
   if (options.alerts === undefined || firstInjectionAt === undefined || !during) return finish(verdict, reasons);
   journal.alert_checks = checkAlerts(experiment, options.catalog, during, journal.alerts, firstInjectionAt);
   const missed = journal.alert_checks.filter((check) => check.fired_after_ms === null || check.fired_after_ms > check.within_ms);

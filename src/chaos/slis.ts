@@ -1,6 +1,7 @@
 import { GATEWAY_METRICS, LABEL, SLI_BUCKET, SLI_COUNT, leLabel } from '../catalog/conventions.js';
 import { isGatewaySlo, type Catalog } from '../catalog/index.js';
-import { parseExposition } from '../validate/exposition.js';
+import { parseExposition, type ExposedSeries } from '../validate/exposition.js';
+import { resilienceReading, type ResilienceReading } from './resilience.js';
 
 /** Requests and good requests of one SLO, counted by the gateway: its histogram's running totals. */
 export interface SloCounts {
@@ -26,6 +27,8 @@ export interface SliSource {
   window(from: SliSnapshot, to: SliSnapshot): SloWindow[];
   /** How far a reading may trail the requests: a window begun sooner after a change still counts requests from before it. */
   lagMs(): Promise<number>;
+  /** The gateway's retry, rejection and error counters per service now. */
+  resilience(): Promise<ResilienceReading>;
 }
 
 /** An SLO over a window: its SLI (null without requests) against its objective. */
@@ -97,10 +100,18 @@ export class GatewaySlis implements SliSource {
     this.description = `the gateway's own metrics (${metricsUrl})`;
   }
 
-  async snapshot(): Promise<SliSnapshot> {
+  private async read(): Promise<ExposedSeries[]> {
     const response = await fetch(this.metricsUrl, { signal: AbortSignal.timeout(5_000) });
     if (!response.ok) throw new Error(`${this.metricsUrl} answered ${response.status}`);
-    const series = parseExposition(await response.text());
+    return parseExposition(await response.text());
+  }
+
+  async resilience(): Promise<ResilienceReading> {
+    return resilienceReading(this.catalog, await this.read());
+  }
+
+  async snapshot(): Promise<SliSnapshot> {
+    const series = await this.read();
     const counts = new Map<string, ReadonlyMap<string, SloCounts>>();
     for (const slo of this.slos) {
       const own = series.filter((s) => s.labels[LABEL.service] === slo.service);
@@ -115,8 +126,7 @@ export class GatewaySlis implements SliSource {
   }
 
   async openCircuits(): Promise<string[]> {
-    const response = await fetch(this.metricsUrl, { signal: AbortSignal.timeout(5_000) });
-    const series = parseExposition(await response.text());
+    const series = await this.read();
     return series.filter((s) => s.metric === GATEWAY_METRICS.circuitState.name && s.labels[LABEL.state] === 'open' && s.value === 1).map((s) => s.labels[LABEL.service] ?? '');
   }
 

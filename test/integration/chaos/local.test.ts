@@ -22,7 +22,7 @@ import { waitFor } from '../../helpers/wait.js';
 
 /**
  * The shipped experiments, run by `sre chaos run` against the real simulator and gateway, with
- * Toxiproxy between the gateway and two services (workspace, permission): the gateway's catalog
+ * Toxiproxy between the gateway and three services (workspace, permission, airtable-domain): the gateway's catalog
  * points those upstreams at Toxiproxy, which forwards to the simulator. Timings are shortened;
  * faults, expectations and verdicts are the shipped files'. A real API server holds workspace's
  * Deployment for the experiment that is killed mid-run.
@@ -36,7 +36,7 @@ let adminUrl: string;
 let prometheus: RunningPrometheus;
 const cluster = useKubernetes();
 const NS = 'pyairtable';
-const THROUGH_TOXIPROXY = ['workspace', 'permission'];
+const THROUGH_TOXIPROXY = ['workspace', 'permission', 'airtable-domain'];
 
 beforeAll(async () => {
   simulatorCatalog = await testCatalog();
@@ -172,17 +172,25 @@ describe('sre chaos run, locally', () => {
   }, 120_000);
 
   it.each([
-    { file: 'workspace-network-latency.yaml', burns: 'workspace/latency', below: 0.95, holds: 'workspace/availability' },
-    { file: 'permission-connection-resets.yaml', burns: 'permission/availability', below: 0.5, holds: undefined },
-  ])('through Toxiproxy, $file: $burns burns, the toxic is removed after', async ({ file, burns, below, holds }) => {
+    { file: 'workspace-network-latency.yaml', burns: 'workspace/latency', below: 0.95, holds: 'workspace/availability', gateway: { retries: 0 } },
+    // POSTs: not retried.
+    { file: 'permission-connection-resets.yaml', burns: 'permission/availability', below: 0.5, holds: undefined, gateway: { retries: 0, rejected: { circuit_open: expect.any(Number) } } },
+    // GETs: retried, within the budget (the run checks it; it would not have held otherwise).
+    { file: 'workspace-connection-resets.yaml', burns: 'workspace/availability', below: 0.5, holds: undefined, gateway: { retries: expect.any(Number), rejected: { circuit_open: expect.any(Number) } } },
+    { file: 'airtable-domain-upstream-timeout.yaml', burns: 'airtable-domain/availability', below: 0.5, holds: undefined, gateway: { errors: expect.objectContaining({ 504: expect.any(Number) }), pastTimeout: 0, rejected: { circuit_open: expect.any(Number) } } },
+    { file: 'airtable-domain-bandwidth-cap.yaml', burns: 'airtable-domain/latency', below: 0.5, holds: 'airtable-domain/availability', gateway: { retries: 0, errors: {} } },
+  ])('through Toxiproxy, $file: $burns burns, the gateway behaves as the catalog says, the toxic is removed after', async ({ file, burns, below, holds, gateway }) => {
     const run = await chaos(['run', shortened(file)]);
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
-    const during = journalOf(run.stdout).phases.find((p) => p.phase === 'injection')?.slos ?? [];
+    const journal = journalOf(run.stdout);
+    const during = journal.phases.find((p) => p.phase === 'injection')?.slos ?? [];
     expect(during.find((w) => w.slo === burns)?.sli).toBeLessThan(below);
     // Latency on the wire is no error: the request still succeeds.
     if (holds) expect(during.find((w) => w.slo === holds)?.sli).toBe(1);
+    const service = burns.split('/')[0] ?? '';
+    expect(journal.resilience[service]).toMatchObject(gateway);
     expect(await toxics()).toEqual([]);
-  }, 150_000);
+  }, 180_000);
 
   it('refuses to start on an unhealthy system, and injects nothing', async () => {
     // Slow, not failing: a failing user would open its breaker for the tests after this one.
