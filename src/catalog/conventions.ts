@@ -167,6 +167,9 @@ export const COST_REGRESSION_ALERT = `${ALERT_PREFIX}CostPerRequestRegression`;
 /** Every alert name starts so; dashboards and the control plane select ALERTS by it. */
 export const ALERT_NAME_PATTERN = `${ALERT_PREFIX}.+`;
 
+/** The Toxiproxy proxy between the gateway and a service: one per service, named after it. */
+export const toxiproxyName = (service: string): string => `pyairtable-${service}`;
+
 /** The gateway as a platform component: what it costs, its pods; no catalog service may take the id. */
 export const GATEWAY_COMPONENT = 'gateway';
 

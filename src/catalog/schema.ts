@@ -186,6 +186,12 @@ export const stackSchema = z.strictObject({
   jaeger_metrics: hostPort.default('127.0.0.1:14269'),
   scrape_interval: duration.prefault('15s'),
   evaluation_interval: duration.prefault('15s'),
+  /** Toxiproxy's API: where `sre up` starts it and `sre chaos run` finds it. */
+  toxiproxy: hostPort.default('127.0.0.1:8474'),
+  /** sre up puts Toxiproxy between the gateway and every simulated service, for network faults. */
+  toxiproxy_in_path: z.boolean().default(false),
+  /** The proxy of a service listens on its upstream port plus this. */
+  toxiproxy_port_offset: z.number().int().min(1).max(30_000).default(10_000),
 });
 
 export const sloDefaultsSchema = z.strictObject({

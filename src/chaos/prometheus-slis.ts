@@ -57,7 +57,7 @@ export class PrometheusSlis implements SliSource {
       this.prometheus.query(`{__name__=~"${names}",job="${GATEWAY_JOB}"}`),
       boundaries.length === 0 ? Promise.resolve([]) : this.prometheus.query(`${SLI_BUCKET}{job="${GATEWAY_JOB}",le=~"${boundaries.map(escapeRegex).join('|')}"}`),
     ]);
-    return resilienceReading(this.catalog, [...counters, ...buckets.map((s) => ({ ...s, metric: { ...s.metric, __name__: SLI_BUCKET } }))].map((s) => ({ metric: s.metric.__name__ ?? '', labels: s.metric, value: value(s) })));
+    return resilienceReading(this.catalog, [...counters, ...buckets.map((s) => ({ ...s, metric: { ...s.metric, __name__: SLI_BUCKET } }))].map((s) => ({ metric: s.metric.__name__, labels: s.metric, value: value(s) })));
   }
 
   async openCircuits(): Promise<string[]> {

@@ -1,3 +1,4 @@
+import { toxiproxyName } from '../catalog/conventions.js';
 import { isKubernetesProvider, type Provider } from './experiment.js';
 import { describeKubernetesUndo, injectKubernetes, planKubernetes, undoKubernetes, type KubernetesLimits, type KubernetesUndo } from './kubernetes.js';
 
@@ -20,9 +21,6 @@ export class ChaosProviderError extends Error {
   override name = 'ChaosProviderError';
 }
 
-/** The proxy a service's gateway connection goes through: one per service, named after it. */
-export const proxyName = (service: string): string => `pyairtable-${service}`;
-
 /**
  * What injecting this provider will need undone; computed (and journaled) before the injection.
  * `name` names what the injection creates (a toxic, a Chaos Mesh object).
@@ -34,7 +32,7 @@ export async function plannedUndo(provider: Provider, targets: ProviderTargets, 
   }
   if (provider.type === 'toxiproxy') {
     if (!targets.toxiproxyApi) throw new ChaosProviderError(`${provider.service}: a toxiproxy action needs Toxiproxy's API (--toxiproxy URL)`);
-    return { type: 'toxiproxy', api: targets.toxiproxyApi, proxy: proxyName(provider.service), toxic: name };
+    return { type: 'toxiproxy', api: targets.toxiproxyApi, proxy: toxiproxyName(provider.service), toxic: name };
   }
   return guard(() => planKubernetes(provider, targets.kubeconfig ?? null, name, limits));
 }

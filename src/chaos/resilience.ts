@@ -55,8 +55,11 @@ export function resilienceReading(catalog: Catalog, series: readonly ExposedSeri
 
 /** What changed between two readings (counters only grow while the gateway runs). */
 export function resilienceWindow(from: ResilienceCounts | undefined, to: ResilienceCounts): ResilienceCounts {
-  const minus = (a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>> | undefined): Record<string, number> =>
-    Object.fromEntries(Object.entries(a).map(([key, value]) => [key, value - (b?.[key] ?? 0)]).filter(([, value]) => (value as number) > 0));
+  const minus = (a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>> | undefined): Record<string, number> => {
+    const difference: Record<string, number> = {};
+    for (const [key, value] of Object.entries(a)) if (value - (b?.[key] ?? 0) > 0) difference[key] = value - (b?.[key] ?? 0);
+    return difference;
+  };
   return {
     requests: to.requests - (from?.requests ?? 0),
     retries: to.retries - (from?.retries ?? 0),

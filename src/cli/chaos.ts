@@ -84,7 +84,7 @@ export async function chaosRunCommand(file: string, options: ChaosRunOptions): P
       experiment,
       slis: prometheus ? new PrometheusSlis(prometheus, catalog) : new GatewaySlis(`${gateway}/metrics`, catalog),
       ...(prometheus ? { alerts: new AlertWatch(prometheus) } : {}),
-      targets: { simulatorAdmin: options.simulatorAdmin ?? `http://${catalog.simulatorAdmin.host}:${catalog.simulatorAdmin.port}`, toxiproxyApi: options.toxiproxy, kubeconfig: kubeconfigOf(options.kubeconfig) },
+      targets: { simulatorAdmin: options.simulatorAdmin ?? `http://${catalog.simulatorAdmin.host}:${catalog.simulatorAdmin.port}`, toxiproxyApi: options.toxiproxy ?? (catalog.stack.toxiproxy_in_path ? `http://${catalog.stack.toxiproxy}` : undefined), kubeconfig: kubeconfigOf(options.kubeconfig) },
       journalDir: journalDir(),
       dryRun: options.dryRun === true,
       signal: abort.signal,

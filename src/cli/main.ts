@@ -132,7 +132,7 @@ chaos
   .option('--gateway <url>', 'the gateway to drive --traffic through and, without --prometheus, whose /metrics give the SLIs (default: the catalog\'s gateway.listen)')
   .option('--prometheus <url>', 'read the SLIs (every gateway replica) and the alerts that fire from this Prometheus; needed by experiments that expect alerts')
   .option('--simulator-admin <url>', 'the simulator\'s fault API (default: the catalog\'s simulator.admin)')
-  .option('--toxiproxy <url>', 'Toxiproxy\'s API, for network faults between the gateway and the services')
+  .option('--toxiproxy <url>', 'Toxiproxy\'s API, for network faults between the gateway and the services (default: the catalog\'s stack.toxiproxy when sre up puts it in the path)')
   .option('--kubeconfig <file>', 'the cluster for Kubernetes and Chaos Mesh actions (default: $KUBECONFIG, ~/.kube/config, or the pod\'s service account); --dry-run uses its server-side dry run')
   .option('--traffic [share]', `drive the catalog's ${DEFAULT_TRAFFIC_PROFILE} profile at this share of its rates through the gateway while it runs (default ${DEFAULT_TRAFFIC_SCALE})`)
   .option('--control-plane <url>', 'POST the report to the control plane')

@@ -14,6 +14,8 @@ import { catalogFrom, catalogPath } from './catalog-option.js';
 import { CliExit } from './exit.js';
 import { onTerminationSignal } from './signals.js';
 import { answers, collectStatus, formatStatus } from './up-status.js';
+import { toxiproxyName } from '../catalog/conventions.js';
+import { createServiceProxies, proxyListen, writeGatewayCatalog } from '../dev/toxiproxy-path.js';
 import { GATEWAY_NODE_FLAGS } from '../gateway/node-flags.js';
 import { startBackgroundTraffic, type BackgroundTraffic } from '../loadtest/background.js';
 
@@ -21,7 +23,7 @@ const CLI = fileURLToPath(new URL('../../bin/sre.js', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
 export const DEFAULT_STATUS_INTERVAL_SECONDS = 10;
 
-export const COMPONENTS = ['jaeger', 'collector', 'simulator', 'gateway', 'control-plane', 'alertmanager', 'prometheus'] as const;
+export const COMPONENTS = ['jaeger', 'collector', 'simulator', 'toxiproxy', 'gateway', 'control-plane', 'alertmanager', 'prometheus'] as const;
 type ComponentName = (typeof COMPONENTS)[number];
 
 interface Component {
@@ -34,6 +36,8 @@ interface Component {
   readonly env?: Readonly<Record<string, string>>;
   /** Further addresses it listens on, checked before anything starts. */
   readonly alsoListens?: Readonly<Record<string, string>>;
+  /** Set-up once it answers, before the next component starts. */
+  readonly whenHealthy?: () => Promise<void>;
 }
 
 export interface UpOptions {
@@ -57,7 +61,7 @@ export async function upCommand(options: UpOptions): Promise<void> {
   const state = stateDir();
   // Alertmanager authenticates to the control plane with the local state's token file.
   await loadOrCreateWebhookSecrets(state);
-  const components = selected(stackComponents(catalog, catalogPath(options.catalog), state, options.only), options.only);
+  const components = selected(stackComponents(catalog, catalogPath(options.catalog), state, options.only), options.only, catalog);
   await assertPortsFree(catalog, components);
   const logs = join(state, 'logs');
   mkdirSync(logs, { recursive: true });
@@ -87,10 +91,17 @@ export async function upCommand(options: UpOptions): Promise<void> {
       await stopAll();
       throw new CliExit(1, `${component.name} did not become healthy within ${READY_TIMEOUT_MS / 1000} s; see ${relative(process.cwd(), logFile)}`);
     }
+    try {
+      await component.whenHealthy?.();
+    } catch (error) {
+      await stopAll();
+      throw new CliExit(1, `${component.name}: ${(error as Error).message}`);
+    }
     process.stdout.write(`${component.name} http://${component.listen}\n`);
   }
+  const throughToxiproxy = components.some((c) => c.name === 'toxiproxy');
   if (components.some((c) => c.name === 'simulator')) {
-    for (const service of catalog.services) process.stdout.write(`${service.id} ${service.upstream} (simulated)\n`);
+    for (const service of catalog.services) process.stdout.write(`${service.id} ${service.upstream} (simulated${throughToxiproxy ? `; the gateway reaches it through Toxiproxy proxy ${toxiproxyName(service.id)} on ${proxyListen(catalog, service)}` : ''})\n`);
   }
   process.stdout.write(`api key: the "key" field of ${relative(process.cwd(), join(state, SECRET_FILES.apiKeys))} (send as X-API-Key)\n`);
   if (options.traffic !== undefined && options.traffic !== false) {
@@ -173,7 +184,18 @@ function stackComponents(catalog: Catalog, catalogPath: string, state: string, o
       alsoListens: { 'collector OTLP/HTTP': stack.collector_otlp_http, 'collector OTLP/gRPC': stack.collector_otlp_grpc, 'collector metrics': stack.collector_metrics },
     },
     { name: 'simulator', listen: admin, command: () => process.execPath, args: [CLI, 'simulate', '--catalog', catalogPath], healthPath: '/healthz' },
-    { name: 'gateway', listen: catalog.gateway.listen, command: () => process.execPath, args: [...GATEWAY_NODE_FLAGS, CLI, 'gateway', '--catalog', catalogPath], healthPath: '/healthz', env: tracing },
+    ...(stack.toxiproxy_in_path
+      ? [{
+          name: 'toxiproxy' as const,
+          listen: stack.toxiproxy,
+          command: () => findTool('toxiproxy-server'),
+          args: ['-host', parseHostPort(stack.toxiproxy).host, '-port', String(parseHostPort(stack.toxiproxy).port)],
+          healthPath: '/version',
+          alsoListens: Object.fromEntries(catalog.services.map((service) => [`toxiproxy proxy ${toxiproxyName(service.id)}`, proxyListen(catalog, service)])),
+          whenHealthy: () => createServiceProxies(catalog),
+        }]
+      : []),
+    { name: 'gateway', listen: catalog.gateway.listen, command: () => process.execPath, args: [...GATEWAY_NODE_FLAGS, CLI, 'gateway', '--catalog', stack.toxiproxy_in_path ? writeGatewayCatalog(catalogPath, catalog, state) : catalogPath], healthPath: '/healthz', env: tracing },
     {
       name: 'control-plane',
       listen: `${controlPlane.host}:${controlPlane.port}`,
@@ -219,11 +241,13 @@ export function findAlertmanager(): string {
   }
 }
 
-function selected(components: readonly Component[], only: string | undefined): Component[] {
+function selected(components: readonly Component[], only: string | undefined, catalog: Catalog): Component[] {
   if (only === undefined) return [...components];
   const names = only.split(',').map((name) => name.trim());
   const unknown = names.filter((name) => !COMPONENTS.includes(name as ComponentName));
   if (unknown.length > 0) throw new CliExit(2, `--only: unknown component ${unknown.join(', ')}; choose from ${COMPONENTS.join(', ')}`);
+  if (names.includes('toxiproxy') && !catalog.stack.toxiproxy_in_path) throw new CliExit(2, `--only toxiproxy: ${catalog.source} does not put Toxiproxy in the path; set stack.toxiproxy_in_path: true`);
+  if (names.includes('gateway') && catalog.stack.toxiproxy_in_path && !names.includes('toxiproxy')) throw new CliExit(2, `--only: the gateway reaches the services through Toxiproxy (stack.toxiproxy_in_path in ${catalog.source}); add toxiproxy`);
   return components.filter((component) => names.includes(component.name));
 }
 

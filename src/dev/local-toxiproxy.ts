@@ -17,10 +17,13 @@ export async function startToxiproxy(): Promise<RunningToxiproxy> {
   const server = await startLocalServer('toxiproxy', findTool('toxiproxy-server'), ['-host', '127.0.0.1', '-port', String(port)], `${api}/version`);
   return {
     api,
-    async proxy(name, listen, upstream) {
-      const response = await fetch(`${api}/proxies`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, listen, upstream, enabled: true }) });
-      if (!response.ok) throw new Error(`toxiproxy refused proxy ${name}: ${response.status} ${await response.text()}`);
-    },
+    proxy: (name, listen, upstream) => createProxy(api, name, listen, upstream),
     stop: () => server.stop(),
   };
+}
+
+/** Creates an enabled proxy through Toxiproxy's API. */
+export async function createProxy(api: string, name: string, listen: string, upstream: string): Promise<void> {
+  const response = await fetch(`${api}/proxies`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, listen, upstream, enabled: true }), signal: AbortSignal.timeout(5_000) });
+  if (!response.ok) throw new Error(`toxiproxy refused proxy ${name}: ${response.status} ${await response.text()}`);
 }

@@ -19,8 +19,9 @@ export interface TestCatalog {
 
 type Mutable = Record<string, unknown> & { services: (Record<string, unknown> & { id: string })[] };
 
-/** The `stack` fields that are addresses (the others are intervals); from the schema, so a new one gets a port too. */
-const STACK_ADDRESS_FIELDS = Object.keys(stackSchema.shape).filter((field) => !field.endsWith('_interval'));
+/** The `stack` fields that are addresses (host:port by default; the others are intervals and switches); from the schema, so a new one gets a port too. */
+const STACK_DEFAULTS = stackSchema.parse({}) as Record<string, unknown>;
+const STACK_ADDRESS_FIELDS = Object.keys(stackSchema.shape).filter((field) => typeof STACK_DEFAULTS[field] === 'string' && /^[\d.]+:\d+$/.test(STACK_DEFAULTS[field]));
 
 /**
  * A copy of slo/catalog.yaml in a fresh directory (which also serves as the state directory), with
