@@ -139,6 +139,6 @@ export class GatewaySlis implements SliSource {
   }
 }
 
-export function sum(series: readonly { value: number }[]): number {
+function sum(series: readonly { value: number }[]): number {
   return series.reduce((total, s) => total + s.value, 0);
 }

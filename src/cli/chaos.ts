@@ -9,6 +9,7 @@ import { runExperiment } from '../chaos/runner.js';
 import { AlertWatch } from '../chaos/alerts.js';
 import { PrometheusSlis } from '../chaos/prometheus-slis.js';
 import { GatewaySlis } from '../chaos/slis.js';
+import { postReport } from '../control-plane/report-client.js';
 import { PrometheusClient, PrometheusError } from '../prometheus/client.js';
 import { startBackgroundTraffic, type BackgroundTraffic } from '../loadtest/background.js';
 import { readApiKey } from '../loadtest/identities.js';
@@ -97,7 +98,15 @@ export async function chaosRunCommand(file: string, options: ChaosRunOptions): P
     const report = journalPath.replace(/\.json$/, '.md');
     writeFileSync(report, chaosMarkdown(journal));
     process.stdout.write(`${journal.verdict ?? 'not run'}: ${journal.reasons.join('; ') || 'as expected'}\njournal ${journalPath}\nreport ${report}\n`);
-    if (options.controlPlane && !options.dryRun) await sendReport(options.controlPlane, options.controlPlaneKeyFile, controlPlaneReport(journal));
+    if (options.controlPlane && !options.dryRun) {
+      const apiKey = readApiKey(options.controlPlaneKeyFile ?? join(stateDir(), SECRET_FILES.apiKeys));
+      try {
+        await postReport({ url: new URL(options.controlPlane), apiKey }, controlPlaneReport(journal));
+      } catch (error) {
+        throw new CliExit(2, (error as Error).message);
+      }
+      process.stdout.write(`report sent to ${options.controlPlane}\n`);
+    }
     if (journal.verdict !== 'held') throw new CliExit(journal.verdict === 'not held' ? 1 : 2, `chaos: ${journal.verdict ?? 'not run'}`);
   } catch (error) {
     if (error instanceof ChaosProviderError || error instanceof PrometheusError) throw new CliExit(2, `chaos: ${error.message}`);
@@ -134,11 +143,4 @@ function load(file: string, catalog: Parameters<typeof loadExperiment>[1]): Expe
     if (error instanceof ExperimentError) throw new CliExit(2, `invalid experiment:\n${error.message}`);
     throw error;
   }
-}
-
-async function sendReport(url: string, keyFile: string | undefined, report: Record<string, unknown>): Promise<void> {
-  const key = readApiKey(keyFile ?? join(stateDir(), SECRET_FILES.apiKeys));
-  const response = await fetch(new URL('/api/v1/reports', url), { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify(report), signal: AbortSignal.timeout(10_000) });
-  if (!response.ok) throw new CliExit(2, `the control plane at ${url} refused the report: ${response.status} ${await response.text()}`);
-  process.stdout.write(`report sent to ${url}\n`);
 }

@@ -4,8 +4,8 @@ import type { KubernetesClient, Workload } from '../kubernetes/client.js';
 import type { Inventory, InventoryEntry } from './inventory.js';
 import { components, monthlyUsd, type Prices, type Resources } from './pricing.js';
 import type { PodUsage } from './usage.js';
+import { GIB, sum } from './units.js';
 
-const GIB = 1024 ** 3;
 
 export interface KubernetesInventoryOptions {
   /** One namespace, or every namespace. */
@@ -62,6 +62,3 @@ export function podBelongsTo(pod: string, workload: Workload): boolean {
   return workload.kind === 'StatefulSet' ? /^\d+$/.test(rest) : /^[a-z0-9]{1,10}-[a-z0-9]{5}$/.test(rest);
 }
 
-function sum(values: readonly number[]): number {
-  return values.reduce((total, value) => total + value, 0);
-}

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Catalog } from '../catalog/index.js';
 import type { Inventory, InventoryEntry } from './inventory.js';
 import { components, CostInputError, type Prices } from './pricing.js';
+import { GIB } from './units.js';
 
 /** One allocation of OpenCost's /allocation/compute answer, the fields the report reads. */
 const allocationSchema = z.object({
@@ -22,7 +23,6 @@ export type Allocation = z.output<typeof allocationSchema>;
 
 const IDLE = '__idle__';
 const HOUR_MS = 3_600_000;
-const GIB = 1024 ** 3;
 
 /** OpenCost's allocation API: what each controller cost over a window, by its own prices and usage. */
 export class OpenCostClient {

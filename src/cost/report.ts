@@ -3,6 +3,7 @@ import { GATEWAY_COMPONENT } from '../catalog/conventions.js';
 import type { Inventory, InventorySource } from './inventory.js';
 import { components, CostInputError, monthlyUsd, pricesOf, resourcesOf, type Resources } from './pricing.js';
 import type { Traffic } from './traffic.js';
+import { sum } from './units.js';
 
 export const COST_REPORT_SCHEMA = 'pyairtable-sre/cost-report';
 export const COST_REPORT_VERSION = 1;
@@ -142,9 +143,6 @@ function add(a: Resources, b: Resources): Resources {
   return { cpuCores: a.cpuCores + b.cpuCores, memoryGib: a.memoryGib + b.memoryGib };
 }
 
-function sum(values: readonly number[]): number {
-  return values.reduce((acc, value) => acc + value, 0);
-}
 
 function total(map: ReadonlyMap<string, number> | undefined): number | undefined {
   return map ? sum([...map.values()]) : undefined;

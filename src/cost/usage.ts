@@ -1,10 +1,10 @@
 import type { PrometheusClient } from '../prometheus/client.js';
 import type { Resources } from './pricing.js';
+import { GIB } from './units.js';
 
 /** Measured usage per pod, keyed `namespace/pod`, averaged over a window. */
 export type PodUsage = ReadonlyMap<string, Resources>;
 
-const GIB = 1024 ** 3;
 /** cAdvisor's per-container series; the pod-level aggregate (container="") and the pause container are left out. */
 const CONTAINERS = 'container!="",container!="POD"';
 

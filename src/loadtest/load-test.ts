@@ -15,6 +15,7 @@ import { markdownReport } from './reports/markdown.js';
 import { buildReport, type CapacityOutcome, type LoadTestReport, type ReportInput } from './reports/report.js';
 import { PrometheusClient } from '../prometheus/client.js';
 import { serverView } from './server-view.js';
+import { postReport, type ControlPlaneTarget } from '../control-plane/report-client.js';
 
 export interface LoadTestOptions {
   readonly catalog: Catalog;
@@ -61,7 +62,7 @@ export async function loadTest(options: LoadTestOptions): Promise<LoadTestOutput
     const output = profile.executor === 'capacity' ? await capacity(options, clients) : await single(options, clients, loadPlan(catalog, options.profile));
     if (options.out) writeReports(options.out, output);
     // The verdict stands either way; the reports on disk keep what the control plane did not take.
-    if (options.controlPlane) await sendToControlPlane(options.controlPlane, output.report).catch((error: unknown) => options.log?.((error as Error).message));
+    if (options.controlPlane) await postReport(options.controlPlane, output.report).catch((error: unknown) => options.log?.((error as Error).message));
     return output;
   } finally {
     await clients.close();
@@ -148,23 +149,6 @@ export function writeReports(dir: string, { report, k6Summary: summary }: LoadTe
   writeFileSync(join(dir, REPORT_FILES.k6Summary), `${JSON.stringify(summary, null, 2)}\n`);
   writeFileSync(join(dir, REPORT_FILES.junit), junitXml(report));
   writeFileSync(join(dir, REPORT_FILES.markdown), markdownReport(report));
-}
-
-/** Where the report goes when the run is over: a control plane, and an API key with its operator role. */
-export interface ControlPlaneTarget {
-  readonly url: URL;
-  readonly apiKey: string;
-}
-
-async function sendToControlPlane(controlPlane: ControlPlaneTarget, report: LoadTestReport): Promise<void> {
-  const response = await fetch(new URL('/api/v1/reports', controlPlane.url), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': controlPlane.apiKey },
-    body: JSON.stringify(report),
-    signal: AbortSignal.timeout(10_000),
-  });
-  if (!response.ok) throw new Error(`the control plane at ${controlPlane.url.origin} refused the report: ${response.status} ${await response.text()}`);
-  await response.body?.cancel();
 }
 
 function ratio(value: number | undefined): string {
