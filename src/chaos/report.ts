@@ -39,10 +39,10 @@ export function chaosMarkdown(journal: ChaosJournal): string {
     `  title "SLI per second of ${journal.experiment.touched.join(', ')} (good share; faults from ${points.findIndex((p) => p.phase === 'injection')} s to ${points.findLastIndex((p) => p.phase === 'injection')} s)"`,
     `  x-axis "seconds" 0 --> ${points.length}`,
     '  y-axis "good share" 0 --> 1',
-    ...touched.map((slo) => `  line [${points.map((p) => (p.slis[slo] ?? 1).toFixed(3)).join(', ')}]`),
+    ...touched.map((slo) => `  line [${carriedForward(points.map((p) => p.slis[slo] ?? null)).map((v) => v.toFixed(3)).join(', ')}]`),
     '```',
     '',
-    `Lines, in order: ${touched.join(', ')} (a second without requests is drawn at 1).`,
+    `Lines, in order: ${touched.join(', ')} (a second without requests, or without a new scrape when the SLIs come from Prometheus, repeats the last value).`,
     '',
   ];
   return [
@@ -79,21 +79,31 @@ export function chaosMarkdown(journal: ChaosJournal): string {
   ].join('\n');
 }
 
+/** A second without a value (no requests, or no new scrape) shows the last value; 1 before the first. */
+function carriedForward(values: readonly (number | null)[]): number[] {
+  let last = 1;
+  return values.map((value) => (last = value ?? last));
+}
+
 function resilienceLines(journal: ChaosJournal): string[] {
   const services = Object.entries(journal.resilience);
   if (services.length === 0) return ['Not measured (nothing was injected).'];
   const counts = (record: Readonly<Record<string, number>>): string => Object.entries(record).map(([key, n]) => `${key}: ${n}`).join(', ') || '-';
   return [
-    '| service | requests | retries | 5xx answered | failed fast | past the timeout |',
-    '| --- | --- | --- | --- | --- | --- |',
-    ...services.map(([service, w]) => `| ${service} | ${w.requests} | ${w.retries} | ${counts(w.errors)} | ${counts(w.rejected)} | ${w.pastTimeout ?? 'no histogram boundary past it'} |`),
+    '| service | over | requests | retries | 5xx answered | failed fast | past the timeout |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...services.map(([service, w]) => `| ${service} | ${Math.round(w.seconds)} s | ${w.requests} | ${w.retries} | ${counts(w.errors)} | ${counts(w.rejected)} | ${w.pastTimeout ?? 'no histogram boundary past it'} |`),
   ];
 }
 
 function alertLines(journal: ChaosJournal): string[] {
   if (journal.alerts_source === null) return ['Not watched: `sre chaos run --prometheus URL` reads the alerts the faults fire.'];
   const first = journal.injections.find((i) => i.injected_at !== null)?.injected_at;
-  const after = (at: string): string => (first ? ` (${Math.round((Date.parse(at) - Date.parse(first)) / 1000)} s after the first injection)` : '');
+  const after = (at: string): string => {
+    if (!first) return '';
+    const seconds = Math.round((Date.parse(at) - Date.parse(first)) / 1000);
+    return seconds < 0 ? ' (firing before the faults)' : ` (${seconds} s after the first injection)`;
+  };
   const fired = journal.alerts.map((a) => `- ${a.alertname} (${a.severity}) for ${a.service}${a.slo ? `/${a.slo}` : ''}: active since ${a.active_at}, seen firing ${a.firing_seen_at}${after(a.firing_seen_at)}, last seen ${a.last_seen_at}`);
   const checks = journal.alert_checks.map((c) => {
     const ok = c.fired_after_ms !== null && c.fired_after_ms <= c.within_ms;

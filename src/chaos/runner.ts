@@ -175,7 +175,8 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
       writeJournal(file, journal);
       log(`injected: ${action.name}: ${injection.detail}`);
       const budget = Math.max(0, experiment.maxDurationMs - (Date.now() - injectionStart));
-      durings.push(await watch('injection', Math.min((action.pauses?.after ?? 0) * 1000, budget), abortCheck, lag));
+      // The faults stay in for the pause plus the SLIs' lag, so that the window measured is the whole pause.
+      durings.push(await watch('injection', Math.min((action.pauses?.after ?? 0) * 1000 + lag, budget), abortCheck, lag));
     }
     // What the gateway did for the touched services while the faults were in.
     const resilienceAfter = await slis.resilience();
