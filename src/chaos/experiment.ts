@@ -156,8 +156,6 @@ export type KubernetesProvider = Extract<Provider, { namespace: string }>;
 
 export const isKubernetesProvider = (provider: Provider): provider is KubernetesProvider => 'namespace' in provider;
 
-export type ExpectedAlert = z.output<typeof expectedAlert>;
-
 export interface Experiment extends ExperimentSpec {
   readonly file: string;
   readonly extension: z.output<typeof extensionSchema>;
