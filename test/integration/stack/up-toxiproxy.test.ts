@@ -1,20 +1,49 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { toxiproxyName } from '../../../src/catalog/conventions.js';
-import { testCatalog } from '../../helpers/catalog.js';
+import { freePorts, isFree } from '../../../src/net/free-ports.js';
+import { testCatalog, type TestCatalog } from '../../helpers/catalog.js';
 import { stackSecrets } from '../../helpers/secrets.js';
 import { runSre } from '../../helpers/sre-cli.js';
 import { waitFor } from '../../helpers/wait.js';
+
+const OFFSET = 1_000;
+
+/**
+ * Moves the test catalog's services to ports whose proxy ports (+ OFFSET) are free too, below the
+ * ephemeral range and clear of every address the catalog already uses: a proxy port taken by some
+ * outgoing connection would make sre up refuse to start, rightly.
+ */
+async function withFreeProxyPorts(test: TestCatalog): Promise<Record<string, number>> {
+  const spec = parse(readFileSync(test.file, 'utf8')) as { services: { id: string; upstream: string }[] };
+  const taken = new Set([test.gatewayPort, test.adminPort, test.controlPlanePort, ...Object.values(test.stack).map((address) => Number(address.split(':')[1]))]);
+  const ports: Record<string, number> = {};
+  for (const service of spec.services) {
+    for (;;) {
+      const [port = 0] = await freePorts(1);
+      const clear = (p: number): boolean => !taken.has(p) && p < 32_000;
+      if (clear(port) && clear(port + OFFSET) && (await isFree(port + OFFSET))) {
+        ports[service.id] = port;
+        service.upstream = `http://127.0.0.1:${port}`;
+        for (const p of [port, port + OFFSET]) taken.add(p);
+        break;
+      }
+    }
+  }
+  writeFileSync(test.file, stringify(spec));
+  return ports;
+}
 
 /** `sre up` with stack.toxiproxy_in_path: Toxiproxy between the gateway and every simulated service. */
 describe('sre up with Toxiproxy in the path', () => {
   it('routes the gateway through one proxy per service, so that a toxic reaches real requests', async () => {
     const test = await testCatalog((spec) => {
-      Object.assign(spec.stack as Record<string, unknown>, { toxiproxy_in_path: true });
+      Object.assign(spec.stack as Record<string, unknown>, { toxiproxy_in_path: true, toxiproxy_port_offset: OFFSET });
     });
+    const servicePorts = await withFreeProxyPorts(test);
     const api = `http://${test.stack.toxiproxy ?? ''}`;
     const child = spawn(process.execPath, ['bin/sre.js', 'up', '--catalog', test.file, '--only', 'simulator,toxiproxy,gateway', '--status-interval', '0'], { env: { ...process.env, SRE_STATE_DIR: test.dir }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -26,14 +55,14 @@ describe('sre up with Toxiproxy in the path', () => {
         if (child.exitCode !== null) throw new Error(`sre up exited with ${child.exitCode}:\n${output}`);
         return /^logs: /m.test(output) ? true : undefined;
       });
-      const workspacePort = test.servicePorts.workspace ?? 0;
-      expect(output).toContain(`workspace http://127.0.0.1:${workspacePort} (simulated; the gateway reaches it through Toxiproxy proxy pyairtable-workspace on 127.0.0.1:${workspacePort + 10_000})`);
+      const workspacePort = servicePorts.workspace ?? 0;
+      expect(output).toContain(`workspace http://127.0.0.1:${workspacePort} (simulated; the gateway reaches it through Toxiproxy proxy pyairtable-workspace on 127.0.0.1:${workspacePort + OFFSET})`);
       const proxies = (await (await fetch(`${api}/proxies`)).json()) as Record<string, { listen: string; upstream: string; enabled: boolean }>;
-      expect(proxies[toxiproxyName('workspace')]).toMatchObject({ listen: `127.0.0.1:${workspacePort + 10_000}`, upstream: `127.0.0.1:${workspacePort}`, enabled: true });
-      expect(Object.keys(proxies).sort()).toEqual(Object.keys(test.servicePorts).map(toxiproxyName).sort());
+      expect(proxies[toxiproxyName('workspace')]).toMatchObject({ listen: `127.0.0.1:${workspacePort + OFFSET}`, upstream: `127.0.0.1:${workspacePort}`, enabled: true });
+      expect(Object.keys(proxies).sort()).toEqual(Object.keys(servicePorts).map(toxiproxyName).sort());
       // The gateway's own catalog points at the proxies; the one given stays as it was.
       const gatewayCatalog = parse(readFileSync(join(test.dir, 'gateway-catalog.yaml'), 'utf8')) as { services: { id: string; upstream: string }[] };
-      expect(gatewayCatalog.services.find((s) => s.id === 'workspace')?.upstream).toBe(`http://127.0.0.1:${workspacePort + 10_000}`);
+      expect(gatewayCatalog.services.find((s) => s.id === 'workspace')?.upstream).toBe(`http://127.0.0.1:${workspacePort + OFFSET}`);
 
       const gateway = `http://127.0.0.1:${test.gatewayPort}`;
       const timed = async (): Promise<[number, number]> => {
