@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import type { ChaosJournal } from '../../../src/chaos/journal.js';
+import { provenBelow } from '../../../src/chaos/slis.js';
 import { startToxiproxy, type RunningToxiproxy } from '../../../src/dev/local-toxiproxy.js';
 import { GATEWAY_JOB, toxiproxyName } from '../../../src/catalog/conventions.js';
 import { loadCatalog } from '../../../src/catalog/index.js';
@@ -157,7 +158,9 @@ describe('sre chaos run, locally', () => {
     expect(journal.verdict).toBe('held');
     const during = journal.phases.find((p) => p.phase === 'injection')?.slos ?? [];
     expect(during.find((w) => w.slo === 'airtable-domain/latency')?.sli).toBeLessThan(0.5);
-    for (const w of during.filter((x) => x.slo !== 'airtable-domain/latency' && x.sli !== null)) expect(w.sli, w.slo).toBeGreaterThanOrEqual(w.objective);
+    // Held as the run judges it: not proven under the objective by its window's requests (ai-domain's
+    // 2 s latency SLO sees a handful of requests a window, and one slow one of fifteen is chance).
+    for (const w of during.filter((x) => x.slo !== 'airtable-domain/latency' && x.sli !== null)) expect(provenBelow(w), `${w.slo} at ${w.sli ?? '-'} of ${w.requests}`).toBe(false);
     expect(journal.injections.map((i) => [i.service, i.injected_at !== null, i.rolled_back_at !== null])).toEqual([['airtable-domain', true, true]]);
     expect(await faults()).toEqual([]);
     const report = readFileSync(/^report (.+)$/m.exec(run.stdout)?.[1] ?? '', 'utf8');
